@@ -1,0 +1,1 @@
+"""Fangkong (防控): the operations platform of a university's prevention & control office."""

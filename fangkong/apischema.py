@@ -1,0 +1,31 @@
+"""Pieces every app's API schemas share."""
+
+from typing import Annotated
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Path, Schema
+from pydantic import Field, field_validator
+
+# Row ids are bounded so that no client can make a number the database cannot hold.
+MAX_ID = 2**53
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def id_path(description: str = ""):
+    return Path(..., ge=1, le=MAX_ID, description=description)
+
+
+class InSchema(Schema):
+    """Base of every request body: text must be storable (no NUL, no lone surrogates)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def storable_text(cls, value):
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError(str(_("Text may not contain NUL characters.")))
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(str(_("Text is not valid Unicode."))) from None
+        return value

@@ -1,0 +1,65 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.conf import settings
+
+from fangkong.core.roles import Role
+from fangkong.testing.factories import PersonFactory, UnitFactory, UserFactory
+
+
+def pytest_configure(config):
+    # A cheap hasher: Argon2 costs ~50 ms a password, too much for hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def unit(db):
+    return UnitFactory(code="arch", name="建筑学院", name_en="College of Architecture")
+
+
+@pytest.fixture
+def other_unit(db):
+    return UnitFactory(code="civil", name="土木工程学院", name_en="School of Civil Engineering")
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, unit=None, person=None, **fields) -> a user with that role."""
+
+    def make(role: str, unit=None, person=None, **fields):
+        return UserFactory(roles=[role], unit=unit, person=person, **fields)
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_user, unit):
+    """login_as(role) -> the test client, logged in as a new user with that role.
+
+    An officer belongs to the `unit` fixture unless another unit is given.
+    """
+
+    def login(role: str, unit_=None, **fields):
+        if role == Role.OFFICER and unit_ is None:
+            unit_ = unit
+        user = make_user(role, unit=unit_, **fields)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return login
+
+
+@pytest.fixture
+def person(unit):
+    return PersonFactory(unit=unit)
+
+
+@pytest.fixture
+def stranger(other_unit):
+    """Someone of another unit, whom the `unit` officer must not see."""
+    return PersonFactory(unit=other_unit)

@@ -1,0 +1,357 @@
+"""The registry over HTTP: /api/v1/core/… — same scoping, services and validation as the pages."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from fangkong.apischema import Id, InSchema, id_path
+from fangkong.core import scoping, selectors, services
+from fangkong.core.models import Area, Building, Campus, Household, Person, Unit
+
+router = Router(tags=["core"])
+ERRORS = frozenset({401, 403, 404, 422})
+
+
+def _error_responses(ok):
+    from fangkong.api import ErrorOut
+
+    return {200: ok, **{status: ErrorOut for status in ERRORS}}
+
+
+# ---- schemas ------------------------------------------------------------------------------
+
+
+class CampusOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+
+
+class CampusIn(InSchema):
+    code: str = Field(pattern=r"^[-a-zA-Z0-9_]{1,20}$")
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
+
+
+class AreaOut(Schema):
+    id: int
+    campus_id: int
+    name: str
+    name_en: str
+    kind: Area.Kind
+
+
+class AreaIn(InSchema):
+    campus_id: Id
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
+    kind: Area.Kind
+
+
+class BuildingOut(Schema):
+    id: int
+    area_id: int
+    name: str
+    name_en: str
+
+
+class BuildingIn(InSchema):
+    area_id: Id
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    kind: Unit.Kind
+    is_active: bool
+
+
+class UnitIn(InSchema):
+    code: str = Field(pattern=r"^[-a-zA-Z0-9_]{1,30}$")
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
+    kind: Unit.Kind
+
+
+class PersonOut(Schema):
+    id: int
+    person_number: str
+    name: str
+    sex: Person.Sex
+    category: Person.Category
+    unit_id: int
+    national_id_masked: str
+    phone_masked: str
+    native_province: str
+    native_place: str
+    current_province: str
+    current_city: str
+    residence: Person.Residence
+    dormitory_id: int | None
+    dormitory_room: str
+    household_id: int | None
+    is_active: bool
+
+
+class PersonFields(InSchema):
+    national_id: str = Field("", max_length=18, description="GB 11643, 18 characters")
+    phone: str = Field("", max_length=20)
+    native_province: str = Field("", max_length=30)
+    native_place: str = Field("", max_length=60)
+    current_province: str = Field("", max_length=30)
+    current_city: str = Field("", max_length=60)
+    residence: Person.Residence = Person.Residence.OFF_CAMPUS
+    dormitory_id: Id | None = None
+    dormitory_room: str = Field("", max_length=20)
+    household_id: Id | None = None
+
+
+class PersonIn(PersonFields):
+    person_number: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=60)
+    sex: Person.Sex
+    category: Person.Category
+    unit_id: Id
+
+
+class PersonPatch(InSchema):
+    person_number: str | None = Field(None, min_length=1, max_length=32)
+    name: str | None = Field(None, min_length=1, max_length=60)
+    sex: Person.Sex | None = None
+    category: Person.Category | None = None
+    unit_id: Id | None = None
+    national_id: str | None = Field(None, max_length=18)
+    phone: str | None = Field(None, max_length=20)
+    native_province: str | None = Field(None, max_length=30)
+    native_place: str | None = Field(None, max_length=60)
+    current_province: str | None = Field(None, max_length=30)
+    current_city: str | None = Field(None, max_length=60)
+    residence: Person.Residence | None = None
+    dormitory_id: Id | None = None
+    dormitory_room: str | None = Field(None, max_length=20)
+    household_id: Id | None = None
+    reason: str = Field("", max_length=200)
+
+
+class ReasonIn(InSchema):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RevealIn(InSchema):
+    field: str = Field(pattern=r"^(national_id|phone)$")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+class PeopleFilter(Schema):
+    q: str = Field("", max_length=60)
+    unit: Id | None = None
+    category: Person.Category | None = None
+    residence: Person.Residence | None = None
+    native_province: str = Field("", max_length=30)
+    household: Id | None = None
+    active: bool | None = True
+
+
+class HouseholdFilter(Schema):
+    q: str = Field("", max_length=60)
+    area: Id | None = None
+    rented: bool | None = None
+
+
+class HouseholdOut(Schema):
+    id: int
+    area_id: int
+    building_id: int | None
+    address: str
+    is_rented: bool
+    note: str
+    is_active: bool
+    member_count: int = 0
+
+
+class HouseholdIn(InSchema):
+    area_id: Id
+    building_id: Id | None = None
+    address: str = Field(min_length=1, max_length=100)
+    is_rented: bool = False
+    note: str = Field("", max_length=200)
+
+
+class HouseholdPatch(InSchema):
+    building_id: Id | None = None
+    address: str | None = Field(None, min_length=1, max_length=100)
+    is_rented: bool | None = None
+    note: str | None = Field(None, max_length=200)
+    reason: str = Field("", max_length=200)
+
+
+class MeOut(Schema):
+    username: str
+    roles: list[str]
+    unit_id: int | None
+    person_id: int | None
+
+
+# ---- resolving ids in request bodies --------------------------------------------------
+
+
+def _related(model, pk, field: str):
+    """The row an id in a request body names, or a field error saying it does not exist."""
+    if pk is None:
+        return None
+    try:
+        return model.objects.get(pk=pk)
+    except model.DoesNotExist:
+        raise ValidationError({field: _("No such record: %(id)s.") % {"id": pk}}) from None
+
+
+def _person_data(payload: dict) -> dict:
+    data = dict(payload)
+    for key, model in (("unit_id", Unit), ("dormitory_id", Building), ("household_id", Household)):
+        if key in data:
+            data[key.removesuffix("_id")] = _related(model, data.pop(key), key)
+    return data
+
+
+# ---- endpoints ---------------------------------------------------------------------------
+
+
+@router.get("/me", response=_error_responses(MeOut))
+def me(request):
+    user = request.user
+    return {
+        "username": user.username,
+        "roles": sorted(user.roles),
+        "unit_id": user.unit_id,
+        "person_id": user.person_id,
+    }
+
+
+@router.get("/campuses", response=_error_responses(list[CampusOut]))
+def list_campuses(request):
+    return Campus.objects.order_by("code")
+
+
+@router.post("/campuses", response=_error_responses(CampusOut))
+def create_campus(request, payload: CampusIn):
+    return services.create_campus(request.user, **payload.dict())
+
+
+@router.get("/areas", response=_error_responses(list[AreaOut]))
+def list_areas(request, campus: Id | None = None):
+    areas = Area.objects.order_by("campus__code", "name")
+    return areas.filter(campus_id=campus) if campus else areas
+
+
+@router.post("/areas", response=_error_responses(AreaOut))
+def create_area(request, payload: AreaIn):
+    data = payload.dict()
+    data["campus"] = _related(Campus, data.pop("campus_id"), "campus_id")
+    return services.create_area(request.user, **data)
+
+
+@router.get("/buildings", response=_error_responses(list[BuildingOut]))
+def list_buildings(request, area: Id | None = None):
+    buildings = Building.objects.order_by("name")
+    return buildings.filter(area_id=area) if area else buildings
+
+
+@router.post("/buildings", response=_error_responses(BuildingOut))
+def create_building(request, payload: BuildingIn):
+    data = payload.dict()
+    data["area"] = _related(Area, data.pop("area_id"), "area_id")
+    return services.create_building(request.user, **data)
+
+
+@router.get("/units", response=_error_responses(list[UnitOut]))
+def list_units(request):
+    return scoping.units_visible_to(request.user).order_by("code")
+
+
+@router.get("/units/{unit_id}", response=_error_responses(UnitOut))
+def get_unit(request, unit_id: int = id_path()):
+    return scoping.get_visible_or_404(scoping.units_visible_to(request.user), pk=unit_id)
+
+
+@router.post("/units", response=_error_responses(UnitOut))
+def create_unit(request, payload: UnitIn):
+    return services.create_unit(request.user, **payload.dict())
+
+
+@router.get("/people", response=_error_responses(list[PersonOut]))
+@paginate(LimitOffsetPagination)
+def list_people(request, filters: Query[PeopleFilter]):
+    return selectors.people_for(request.user, **filters.dict())
+
+
+@router.get("/people/{person_id}", response=_error_responses(PersonOut))
+def get_person(request, person_id: int = id_path()):
+    return scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
+
+
+@router.post("/people", response=_error_responses(PersonOut))
+def create_person(request, payload: PersonIn):
+    return services.create_person(request.user, **_person_data(payload.dict()))
+
+
+@router.patch("/people/{person_id}", response=_error_responses(PersonOut))
+def update_person(request, payload: PersonPatch, person_id: int = id_path()):
+    person = scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
+    data = payload.dict(exclude_unset=True)
+    reason = data.pop("reason", "")
+    return services.update_person(request.user, person, reason=reason, **_person_data(data))
+
+
+@router.post("/people/{person_id}/deactivate", response=_error_responses(PersonOut))
+def deactivate_person(request, payload: ReasonIn, person_id: int = id_path()):
+    person = scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
+    return services.deactivate_person(request.user, person, payload.reason)
+
+
+@router.post("/people/{person_id}/reveal", response=_error_responses(RevealOut))
+def reveal(request, payload: RevealIn, person_id: int = id_path()):
+    """The full ID number or phone number; each call is recorded."""
+    person = scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
+    value = services.reveal_personal_data(request.user, person, payload.field, channel="api")
+    return {"field": payload.field, "value": value}
+
+
+@router.get("/households", response=_error_responses(list[HouseholdOut]))
+@paginate(LimitOffsetPagination)
+def list_households(request, filters: Query[HouseholdFilter]):
+    return selectors.households_for(request.user, **filters.dict())
+
+
+@router.get("/households/{household_id}", response=_error_responses(HouseholdOut))
+def get_household(request, household_id: int = id_path()):
+    return scoping.get_visible_or_404(selectors.households_for(request.user), pk=household_id)
+
+
+@router.post("/households", response=_error_responses(HouseholdOut))
+def create_household(request, payload: HouseholdIn):
+    data = payload.dict()
+    data["area"] = _related(Area, data.pop("area_id"), "area_id")
+    data["building"] = _related(Building, data.pop("building_id"), "building_id")
+    return services.create_household(request.user, **data)
+
+
+@router.patch("/households/{household_id}", response=_error_responses(HouseholdOut))
+def update_household(request, payload: HouseholdPatch, household_id: int = id_path()):
+    household = scoping.get_visible_or_404(
+        scoping.households_visible_to(request.user), pk=household_id
+    )
+    data = payload.dict(exclude_unset=True)
+    reason = data.pop("reason", "")
+    if "building_id" in data:
+        data["building"] = _related(Building, data.pop("building_id"), "building_id")
+    return services.update_household(request.user, household, reason=reason, **data)

@@ -1,0 +1,152 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core import scoping
+from fangkong.core.identity import normalise_national_id, normalise_phone
+from fangkong.core.models import Area, Building, Household, Person
+
+
+class PeopleFilterForm(forms.Form):
+    """The people list's search and filters; the API's PeopleFilter takes the same fields."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, person number or phone ending"), "type": "search"}
+        ),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=None, required=False, empty_label=_("All units")
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *Person.Category.choices],
+    )
+    residence = forms.ChoiceField(
+        label=_("Residence"),
+        required=False,
+        choices=[("", _("Any residence")), *Person.Residence.choices],
+    )
+    native_province = forms.CharField(label=_("Native province"), required=False, max_length=30)
+    active = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("1", _("Active")), ("0", _("Deactivated")), ("all", _("All"))],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoping.units_visible_to(user).order_by("code")
+
+    def filters(self) -> dict:
+        """Keyword arguments for selectors.people_for (empty when the form is invalid)."""
+        if not self.is_valid():
+            return {"active": True}
+        data = self.cleaned_data
+        active = {"1": True, "0": False, "all": None}.get(data.get("active") or "1")
+        return {
+            "q": data.get("q", ""),
+            "unit": data["unit"].pk if data.get("unit") else None,
+            "category": data.get("category", ""),
+            "residence": data.get("residence", ""),
+            "native_province": data.get("native_province", ""),
+            "active": active,
+        }
+
+
+class PersonForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=200)
+
+    class Meta:
+        model = Person
+        fields = [
+            "person_number",
+            "name",
+            "sex",
+            "category",
+            "unit",
+            "national_id",
+            "phone",
+            "native_province",
+            "native_place",
+            "current_province",
+            "current_city",
+            "residence",
+            "dormitory",
+            "dormitory_room",
+            "household",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = scoping.units_visible_to(user).filter(is_active=True).order_by("code")
+        if not scoping.can_edit_person_in_unit(user, None):
+            units = units.filter(pk=user.unit_id)
+        self.fields["unit"].queryset = units
+        self.fields["dormitory"].queryset = Building.objects.filter(
+            area__kind=Area.Kind.DORMITORY
+        ).select_related("area")
+        self.fields["household"].queryset = Household.objects.filter(is_active=True).select_related(
+            "building"
+        )
+        if self.instance.pk is None:
+            del self.fields["reason"]
+
+    def clean_national_id(self):
+        return normalise_national_id(self.cleaned_data.get("national_id", ""))
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        data = super().clean()
+        residence = data.get("residence")
+        if residence == Person.Residence.DORMITORY and not data.get("dormitory"):
+            self.add_error("dormitory", _("Choose the dormitory this person lives in."))
+        if residence == Person.Residence.HOUSEHOLD and not data.get("household"):
+            self.add_error("household", _("Choose the household this person belongs to."))
+        return data
+
+    def _post_clean(self):
+        # The service decides what a residence clears; skip the model's own check of the
+        # half-edited instance here so the user sees the field errors above instead.
+        pass
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class HouseholdForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=200)
+
+    class Meta:
+        model = Household
+        fields = ["area", "building", "address", "is_rented", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.filter(kind=Area.Kind.FAMILY)
+        self.fields["building"].queryset = Building.objects.filter(
+            area__kind=Area.Kind.FAMILY
+        ).select_related("area")
+        if self.instance.pk is None:
+            del self.fields["reason"]
+
+    def _post_clean(self):
+        pass
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx)"))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=60,
+        help_text=_("What the token is for, e.g. the gate device at the east gate."),
+    )

@@ -1,0 +1,118 @@
+"""Reads of the registry, shared by pages, the API, exports and later modules' reports."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from fangkong.core import scoping
+from fangkong.core.identity import mask_national_id, mask_phone
+from fangkong.core.models import Household, Person, Unit, User
+from fangkong.core.roles import Role
+
+
+def people_for(
+    user,
+    *,
+    q: str = "",
+    unit: int | None = None,
+    category: str = "",
+    residence: str = "",
+    native_province: str = "",
+    household: int | None = None,
+    active: bool | None = True,
+) -> QuerySet[Person]:
+    """The people `user` may see, filtered as the people list and the API filter them."""
+    people = scoping.people_visible_to(user).select_related(
+        "unit", "household__building", "dormitory"
+    )
+    q = (q or "").strip()
+    if q:
+        people = people.filter(
+            Q(name__icontains=q) | Q(person_number__istartswith=q) | Q(phone__endswith=q)
+        )
+    if unit:
+        people = people.filter(unit_id=unit)
+    if category:
+        people = people.filter(category=category)
+    if residence:
+        people = people.filter(residence=residence)
+    if native_province:
+        people = people.filter(native_province=native_province)
+    if household:
+        people = people.filter(household_id=household)
+    if active is not None:
+        people = people.filter(is_active=active)
+    return people.order_by("unit__code", "person_number")
+
+
+def units_for(user) -> QuerySet[Unit]:
+    officers = User.objects.filter(groups__name=Role.OFFICER, is_active=True)
+    return (
+        scoping.units_visible_to(user)
+        .annotate(active_people=Count("people", filter=Q(people__is_active=True)))
+        .prefetch_related(Prefetch("users", queryset=officers, to_attr="officers"))
+        .order_by("code")
+    )
+
+
+def households_for(
+    user, *, q: str = "", area: int | None = None, rented: bool | None = None
+) -> QuerySet[Household]:
+    households = scoping.households_visible_to(user).select_related("area", "building")
+    if q:
+        households = households.filter(
+            Q(address__icontains=q) | Q(building__name__icontains=q) | Q(members__name__icontains=q)
+        ).distinct()
+    if area:
+        households = households.filter(area_id=area)
+    if rented is not None:
+        households = households.filter(is_rented=rented)
+    return households.annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
+    ).order_by("area__name", "building__name", "address")
+
+
+def people_counts_by_category(user) -> list[dict]:
+    rows = (
+        scoping.people_visible_to(user)
+        .filter(is_active=True)
+        .values("category")
+        .annotate(total=Count("pk"))
+        .order_by("category")
+    )
+    labels = dict(Person.Category.choices)
+    return [
+        {
+            "category": row["category"],
+            "label": labels.get(row["category"], row["category"]),
+            "total": row["total"],
+        }
+        for row in rows
+    ]
+
+
+MASKERS = {"national_id": mask_national_id, "phone": mask_phone}
+
+
+def history_of(instance, limit: int = 50) -> list[dict]:
+    """What changed on each edit of `instance`, newest first: who, when, why, field by field.
+
+    Personal data stays masked here: history is read by more people than may see it.
+    """
+    records = list(
+        instance.history.select_related("history_user").order_by("-history_id")[: limit + 1]
+    )
+    model = type(instance)
+    entries = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older).changes:
+                mask = MASKERS.get(change.field, lambda value: value)
+                changes.append(
+                    {
+                        "field": model._meta.get_field(change.field).verbose_name,
+                        "old": mask(change.old),
+                        "new": mask(change.new),
+                    }
+                )
+        entries.append({"record": newer, "changes": changes})
+    return entries[:limit]

@@ -1,0 +1,278 @@
+"""Every write to the registry: validate, check permission, one transaction, keep history.
+
+Views, the API, imports and management commands all call these functions; none of them
+writes a model directly.
+"""
+
+import secrets
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core import scoping
+from fangkong.core.identity import normalise_national_id, normalise_phone
+from fangkong.core.models import (
+    ApiToken,
+    Area,
+    Building,
+    Campus,
+    Household,
+    Person,
+    PersonalDataReveal,
+    Unit,
+    User,
+)
+from fangkong.core.roles import Role
+
+PERSON_FIELDS = (
+    "person_number",
+    "name",
+    "sex",
+    "category",
+    "unit",
+    "national_id",
+    "phone",
+    "native_province",
+    "native_place",
+    "current_province",
+    "current_city",
+    "residence",
+    "dormitory",
+    "dormitory_room",
+    "household",
+)
+HOUSEHOLD_FIELDS = ("area", "building", "address", "is_rented", "note")
+
+
+def require_role(actor, *roles: str) -> None:
+    if not actor.has_role(*roles):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def normalise_person_data(data: dict) -> dict:
+    data = {key: value for key, value in data.items() if key in PERSON_FIELDS}
+    for key in (
+        "person_number",
+        "name",
+        "native_province",
+        "native_place",
+        "current_province",
+        "current_city",
+        "dormitory_room",
+    ):
+        if key in data and data[key] is not None:
+            data[key] = str(data[key]).strip()
+    if "national_id" in data:
+        data["national_id"] = normalise_national_id(data["national_id"] or "")
+    if "phone" in data:
+        data["phone"] = normalise_phone(data["phone"] or "")
+    residence = data.get("residence")
+    # A person lives in one place: choosing a kind of residence clears the others.
+    if residence == Person.Residence.DORMITORY:
+        data["household"] = None
+    elif residence == Person.Residence.HOUSEHOLD:
+        data["dormitory"], data["dormitory_room"] = None, ""
+    elif residence == Person.Residence.OFF_CAMPUS:
+        data["household"], data["dormitory"], data["dormitory_room"] = None, None, ""
+    return data
+
+
+def validated_save(instance, actor, reason: str = "") -> None:
+    """full_clean, then save with the history's who and why; a race on a unique key that
+    full_clean could not see becomes the same field error instead of a 500."""
+    instance.full_clean()
+    instance._history_user = actor
+    instance._change_reason = reason
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This record clashes with another one: %(error)s") % {"error": exc}
+        ) from exc
+
+
+@transaction.atomic
+def create_person(actor, **data) -> Person:
+    if not scoping.can_manage_people(actor):
+        raise PermissionDenied(_("Your role does not allow adding people."))
+    data = normalise_person_data(data)
+    unit = data.get("unit")
+    scoping.require_person_in_scope(actor, unit.pk if unit else None)
+    person = Person(**data)
+    validated_save(person, actor, _("Created"))
+    return person
+
+
+@transaction.atomic
+def update_person(actor, person: Person, *, reason: str = "", **data) -> Person:
+    scoping.require_person_in_scope(actor, person.unit_id)
+    data = normalise_person_data(data)
+    if "unit" in data and data["unit"] is not None:
+        scoping.require_person_in_scope(actor, data["unit"].pk)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    for key, value in data.items():
+        setattr(person, key, value)
+    validated_save(person, actor, reason or _("Edited"))
+    return person
+
+
+@transaction.atomic
+def deactivate_person(actor, person: Person, reason: str) -> Person:
+    scoping.require_person_in_scope(actor, person.unit_id)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why this person is deactivated.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    person.is_active = False
+    person.deactivation_reason = reason.strip()
+    validated_save(person, actor, reason.strip())
+    return person
+
+
+@transaction.atomic
+def reactivate_person(actor, person: Person, reason: str) -> Person:
+    scoping.require_person_in_scope(actor, person.unit_id)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    person.is_active = True
+    person.deactivation_reason = ""
+    validated_save(person, actor, (reason or "").strip() or _("Reactivated"))
+    return person
+
+
+def reveal_personal_data(actor, person: Person, field: str, channel: str = "web") -> str:
+    """The full value of a masked field, recorded as seen by `actor`."""
+    if field not in PersonalDataReveal.Field.values:
+        raise ValidationError({"field": _("Only an ID number or a phone number can be shown.")})
+    if not scoping.can_reveal(actor, person):
+        raise PermissionDenied(_("Your role does not allow seeing this in full."))
+    PersonalDataReveal.objects.create(user=actor, person=person, field=field, channel=channel)
+    return getattr(person, field)
+
+
+@transaction.atomic
+def create_household(actor, **data) -> Household:
+    if not scoping.can_manage_households(actor):
+        raise PermissionDenied(_("Your role does not allow changing households."))
+    household = Household(**{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
+    validate_household_area(household)
+    validated_save(household, actor, _("Created"))
+    return household
+
+
+@transaction.atomic
+def update_household(actor, household: Household, *, reason: str = "", **data) -> Household:
+    if not scoping.can_manage_households(actor):
+        raise PermissionDenied(_("Your role does not allow changing households."))
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    for key, value in data.items():
+        if key in HOUSEHOLD_FIELDS:
+            setattr(household, key, value)
+    validate_household_area(household)
+    validated_save(household, actor, reason or _("Edited"))
+    return household
+
+
+def validate_household_area(household: Household) -> None:
+    if household.area_id and household.area.kind != Area.Kind.FAMILY:
+        raise ValidationError({"area": _("Households are kept for family areas only.")})
+    if household.building_id and household.building.area_id != household.area_id:
+        raise ValidationError({"building": _("This building is not in the household's area.")})
+
+
+# ---- places and units (the office keeps them) -----------------------------------------
+
+
+def _create(actor, model, **data):
+    require_role(actor, Role.OFFICE)
+    instance = model(**data)
+    validated_save(instance, actor)
+    return instance
+
+
+def create_campus(actor, **data) -> Campus:
+    return _create(actor, Campus, **data)
+
+
+def create_area(actor, **data) -> Area:
+    return _create(actor, Area, **data)
+
+
+def create_building(actor, **data) -> Building:
+    return _create(actor, Building, **data)
+
+
+def create_unit(actor, **data) -> Unit:
+    return _create(actor, Unit, **data)
+
+
+# ---- accounts ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_account(
+    actor,
+    *,
+    username: str,
+    password: str,
+    roles: list[str],
+    unit: Unit | None = None,
+    person: Person | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """A login with its roles. `actor` None is the command line (createsuperuser's peer)."""
+    if actor is not None:
+        require_role(actor, Role.OFFICE)
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError(
+            {"roles": _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}}
+        )
+    if Role.OFFICER in roles and unit is None:
+        raise ValidationError({"unit": _("An information officer needs a unit.")})
+    user = User(
+        username=username, unit=unit, person=person, first_name=first_name, last_name=last_name
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+def create_api_token(actor, name: str) -> tuple[ApiToken, str]:
+    """A new bearer token for `actor`; the raw key is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name, e.g. the device it is for.")})
+    if not scoping.can_use_api_tokens(actor):
+        raise PermissionDenied(_("Your role does not allow API tokens."))
+    raw = "fk_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor, name=name[:60], prefix=raw[3:11], key_hash=ApiToken.hash_key(raw)
+    )
+    return token, raw
+
+
+def revoke_api_token(actor, token: ApiToken) -> None:
+    if token.user_id != actor.pk and not actor.has_role(Role.OFFICE):
+        raise PermissionDenied(_("This token is not yours."))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def user_for_api_token(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(raw or ""), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Recording every use would make each API call a write; a minute's precision is enough.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,310 @@
+"""Pages of the registry. Thin: fetch through scoping/selectors, write through services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fangkong.core import people_import, scoping, selectors, services
+from fangkong.core.forms import (
+    ApiTokenForm,
+    HouseholdForm,
+    ImportForm,
+    PeopleFilterForm,
+    PersonForm,
+    ReasonForm,
+)
+from fangkong.core.models import ApiToken, Person
+from fangkong.spreadsheets import XLSX_CONTENT_TYPE, workbook_response
+
+PAGE_SIZE = 50
+
+
+@never_cache
+def health(request):
+    """200 when the database answers, 503 when it does not (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def is_partial(request) -> bool:
+    """An htmx request for a list's rows (not a history restore, which needs the page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "counts": selectors.people_counts_by_category(user),
+        "units": selectors.units_for(user)[:40] if user.unit_id or user.roles else [],
+        "can_manage_people": scoping.can_manage_people(user),
+    }
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def unit_list(request):
+    return render(request, "core/unit_list.html", {"units": selectors.units_for(request.user)})
+
+
+@login_required
+def person_list(request):
+    form = PeopleFilterForm(request.GET or None, user=request.user)
+    people = selectors.people_for(request.user, **form.filters())
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_manage_people": scoping.can_manage_people(request.user),
+    }
+    template = "core/_person_rows.html" if is_partial(request) else "core/person_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def person_export(request):
+    form = PeopleFilterForm(request.GET or None, user=request.user)
+    people = selectors.people_for(request.user, **form.filters())
+    stamp = timezone.localdate().isoformat()
+    return workbook_response(
+        f"people-{stamp}.xlsx",
+        _("People"),
+        people_import.COLUMNS,
+        people_import.export_rows(people),
+        chinese=get_language().startswith("zh"),
+    )
+
+
+@login_required
+def person_import(request):
+    if not scoping.can_manage_people(request.user):
+        raise PermissionDenied(_("Your role does not allow importing people."))
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        result = people_import.import_people(request.user, form.cleaned_data["file"])
+        if result.ok:
+            messages.success(request, _("%(count)d people imported.") % {"count": result.created})
+            return redirect("person-list")
+    status = 400 if result is not None and not result.ok else 200
+    return render(
+        request, "core/person_import.html", {"form": form, "result": result}, status=status
+    )
+
+
+@login_required
+def person_import_template(request):
+    response = HttpResponse(people_import.template_workbook(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="people-template.xlsx"'
+    return response
+
+
+def _visible_person(request, pk):
+    return scoping.get_visible_or_404(
+        Person.objects.visible_to(request.user).select_related("unit", "household", "dormitory"),
+        pk=pk,
+    )
+
+
+@login_required
+def person_detail(request, pk):
+    person = _visible_person(request, pk)
+    context = {
+        "person": person,
+        "history": selectors.history_of(person),
+        "can_edit": scoping.can_edit_person_in_unit(request.user, person.unit_id),
+        "can_reveal": scoping.can_reveal(request.user, person),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "core/person_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    if not scoping.can_manage_people(request.user):
+        raise PermissionDenied(_("Your role does not allow adding people."))
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.create_person(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": person.name})
+            return redirect("person-detail", pk=person.pk)
+    return render(
+        request, "core/person_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk):
+    person = _visible_person(request, pk)
+    scoping.require_person_in_scope(request.user, person.unit_id)
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        try:
+            services.update_person(request.user, person, reason=reason, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("person-detail", pk=person.pk)
+    return render(
+        request,
+        "core/person_form.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def person_deactivate(request, pk):
+    person = _visible_person(request, pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        if person.is_active:
+            services.deactivate_person(request.user, person, form.cleaned_data["reason"])
+            messages.success(request, _("%(name)s deactivated.") % {"name": person.name})
+        else:
+            services.reactivate_person(request.user, person, form.cleaned_data["reason"])
+            messages.success(request, _("%(name)s reactivated.") % {"name": person.name})
+    else:
+        messages.error(request, _("Give a reason."))
+    return redirect("person-detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk, field):
+    """An htmx swap: the full value in place of the masked one, recorded."""
+    person = _visible_person(request, pk)
+    try:
+        value = services.reveal_personal_data(request.user, person, field)
+    except ValidationError:
+        return HttpResponse(status=400)
+    return render(request, "core/_revealed.html", {"value": value})
+
+
+@login_required
+def household_list(request):
+    q = request.GET.get("q", "")[:60]
+    rented = {"1": True, "0": False}.get(request.GET.get("rented", ""))
+    households = selectors.households_for(request.user, q=q, rented=rented)
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "q": q,
+        "rented": request.GET.get("rented", ""),
+        "query": query.urlencode(),
+        "can_manage": scoping.can_manage_households(request.user),
+    }
+    template = "core/_household_rows.html" if is_partial(request) else "core/household_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def household_detail(request, pk):
+    household = scoping.get_visible_or_404(selectors.households_for(request.user), pk=pk)
+    members = selectors.people_for(request.user, household=household.pk, active=None)
+    return render(
+        request,
+        "core/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "history": selectors.history_of(household),
+            "can_manage": scoping.can_manage_households(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk=None):
+    if not scoping.can_manage_households(request.user):
+        raise PermissionDenied(_("Your role does not allow changing households."))
+    household = None
+    if pk is not None:
+        household = scoping.get_visible_or_404(scoping.households_visible_to(request.user), pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        try:
+            if household is None:
+                household = services.create_household(request.user, **data)
+            else:
+                services.update_household(request.user, household, reason=reason, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Household saved."))
+            return redirect("household-detail", pk=household.pk)
+    return render(
+        request,
+        "core/household_form.html",
+        {"form": form, "household": household},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.create_api_token(request.user, form.cleaned_data["name"])
+        except ValidationError as error:
+            apply_errors(form, error)
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request, "core/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    token = scoping.get_visible_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    services.revoke_api_token(request.user, token)
+    messages.success(request, _("Token revoked."))
+    return redirect("api-tokens")

@@ -1,0 +1,1 @@
+"""Test helpers every app's tests reuse: factories, role log-ins, the browser harness."""
