@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
-XDIST ?= -n 2
+XDIST ?= -n 2 --dist loadfile
 
 .PHONY: run test bench lint format messages install install-dev clean
 
