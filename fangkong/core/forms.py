@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping
 from fangkong.core.identity import normalise_national_id, normalise_phone
-from fangkong.core.models import Area, Building, Household, Person
+from fangkong.core.models import Area, Building, Household, Person, Unit
+from fangkong.core.roles import Role
 
 
 class PeopleFilterForm(forms.Form):
@@ -150,3 +151,36 @@ class ApiTokenForm(forms.Form):
         max_length=60,
         help_text=_("What the token is for, e.g. the gate device at the east gate."),
     )
+
+
+class AccountForm(forms.Form):
+    """A new login, made by the office: roles, the unit of an officer, the person it is."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    password = forms.CharField(
+        label=_("Initial password"), min_length=10, widget=forms.PasswordInput(render_value=False)
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
+    person_number = forms.CharField(
+        label=_("Person number"),
+        max_length=32,
+        required=False,
+        help_text=_("Links the login to this person's record."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).order_by("code")
+
+    def clean_person_number(self):
+        number = self.cleaned_data.get("person_number", "").strip()
+        if not number:
+            return None
+        try:
+            return Person.objects.get(person_number=number)
+        except Person.DoesNotExist:
+            raise forms.ValidationError(_("No person has this number.")) from None

@@ -101,18 +101,30 @@ def history_of(instance, limit: int = 50) -> list[dict]:
         instance.history.select_related("history_user").order_by("-history_id")[: limit + 1]
     )
     model = type(instance)
-    entries = []
+    entries, related_ids = [], {}
     for newer, older in zip(records, records[1:] + [None], strict=False):
         changes = []
         if older is not None:
             for change in newer.diff_against(older).changes:
+                field = model._meta.get_field(change.field)
                 mask = MASKERS.get(change.field, lambda value: value)
-                changes.append(
-                    {
-                        "field": model._meta.get_field(change.field).verbose_name,
-                        "old": mask(change.old),
-                        "new": mask(change.new),
-                    }
-                )
+                if field.is_relation:
+                    related_ids.setdefault(field.related_model, set()).update(
+                        value for value in (change.old, change.new) if value is not None
+                    )
+                changes.append({"field": field, "old": mask(change.old), "new": mask(change.new)})
         entries.append({"record": newer, "changes": changes})
+    # A changed unit or household reads as its name, not its row id: one query per model.
+    names = {
+        related: {row.pk: str(row) for row in related.objects.filter(pk__in=ids)}
+        for related, ids in related_ids.items()
+    }
+    for entry in entries:
+        for change in entry["changes"]:
+            field = change["field"]
+            if field.is_relation:
+                lookup = names.get(field.related_model, {})
+                change["old"] = lookup.get(change["old"], change["old"])
+                change["new"] = lookup.get(change["new"], change["new"])
+            change["field"] = field.verbose_name
     return entries[:limit]

@@ -243,6 +243,17 @@ def create_account(
     return user
 
 
+@transaction.atomic
+def set_account_active(actor, user: User, active: bool) -> User:
+    """Accounts are switched off, never deleted: their history keeps naming them."""
+    require_role(actor, Role.OFFICE)
+    if user.pk == actor.pk and not active:
+        raise ValidationError(_("You cannot switch off your own account."))
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    user.refresh_from_db()
+    return user
+
+
 def create_api_token(actor, name: str) -> tuple[ApiToken, str]:
     """A new bearer token for `actor`; the raw key is returned once and never stored."""
     name = (name or "").strip()

@@ -23,6 +23,8 @@ urlpatterns = [
     path("households/new/", views.household_edit, name="household-create"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household-edit"),
+    path("accounts/", views.account_list, name="account-list"),
+    path("accounts/<int:pk>/toggle/", views.account_toggle, name="account-toggle"),
     path("account/tokens/", views.api_tokens, name="api-tokens"),
     path("account/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

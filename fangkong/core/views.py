@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core import people_import, scoping, selectors, services
 from fangkong.core.forms import (
+    AccountForm,
     ApiTokenForm,
     HouseholdForm,
     ImportForm,
@@ -22,7 +23,8 @@ from fangkong.core.forms import (
     PersonForm,
     ReasonForm,
 )
-from fangkong.core.models import ApiToken, Person
+from fangkong.core.models import ApiToken, Person, User
+from fangkong.core.roles import Role
 from fangkong.spreadsheets import XLSX_CONTENT_TYPE, workbook_response
 
 PAGE_SIZE = 50
@@ -308,3 +310,53 @@ def api_token_revoke(request, pk):
     services.revoke_api_token(request.user, token)
     messages.success(request, _("Token revoked."))
     return redirect("api-tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_list(request):
+    """The office's list of logins, and the form that adds one."""
+    if not request.user.has_role(Role.OFFICE):
+        raise PermissionDenied(_("Only the prevention & control office manages accounts."))
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = services.create_account(
+                request.user,
+                username=data["username"],
+                password=data["password"],
+                roles=data["roles"],
+                unit=data["unit"],
+                person=data["person_number"],
+                first_name=data["full_name"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Account %(name)s created.") % {"name": account.username})
+            return redirect("account-list")
+    accounts = (
+        User.objects.select_related("unit", "person")
+        .prefetch_related("groups")
+        .order_by("-is_active", "username")
+    )
+    return render(
+        request,
+        "core/account_list.html",
+        {"form": form, "accounts": accounts},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def account_toggle(request, pk):
+    if not request.user.has_role(Role.OFFICE):
+        raise PermissionDenied(_("Only the prevention & control office manages accounts."))
+    account = scoping.get_visible_or_404(User.objects.all(), pk=pk)
+    try:
+        services.set_account_active(request.user, account, not account.is_active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("account-list")

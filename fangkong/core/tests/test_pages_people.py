@@ -203,3 +203,12 @@ def test_guard_cannot_add_people(login_as):
 def test_pages_need_a_login(client, person):
     response = client.get("/people/")
     assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_history_names_a_changed_unit_rather_than_its_id(login_as, person, other_unit):
+    from fangkong.core import services
+
+    client = login_as(Role.OFFICE)
+    services.update_person(client.user, person, unit=other_unit, reason="transferred")
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert f"<ins>{other_unit.name_en}</ins>" in page
