@@ -20,7 +20,6 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 run: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
@@ -37,14 +36,16 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Refresh the Chinese catalogue after changing strings (needs GNU gettext: xgettext, msgfmt).
+# The compiled .mo is committed, so running and testing Fangkong need no gettext tools.
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # The suite runs on SQLite, and again on PostgreSQL when DATABASE_URL names one.
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 	DATABASE_URL= $(BIN)/python manage.py check --fail-level WARNING
 	DATABASE_URL= $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL= $(BIN)/pytest $(XDIST) -q

@@ -147,7 +147,7 @@ class ImportForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Token name"),
         max_length=60,
         help_text=_("What the token is for, e.g. the gate device at the east gate."),
     )

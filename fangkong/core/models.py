@@ -342,6 +342,7 @@ class PersonalDataReveal(models.Model):
     class Meta:
         ordering = ["-at"]
         verbose_name = _("personal data reveal")
+        verbose_name_plural = _("personal data reveals")
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person} ({self.field})"
@@ -361,6 +362,7 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} (fk_{self.prefix}…)"

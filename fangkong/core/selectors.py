@@ -1,6 +1,7 @@
 """Reads of the registry, shared by pages, the API, exports and later modules' reports."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from fangkong.core import scoping
 from fangkong.core.identity import mask_national_id, mask_phone
@@ -124,7 +125,13 @@ def history_of(instance, limit: int = 50) -> list[dict]:
             field = change["field"]
             if field.is_relation:
                 lookup = names.get(field.related_model, {})
-                change["old"] = lookup.get(change["old"], change["old"])
-                change["new"] = lookup.get(change["new"], change["new"])
+            elif field.choices:
+                lookup = dict(field.flatchoices)
+            elif isinstance(field, BooleanField):
+                lookup = {True: _("yes"), False: _("no")}
+            else:
+                lookup = {}
+            change["old"] = lookup.get(change["old"], change["old"])
+            change["new"] = lookup.get(change["new"], change["new"])
             change["field"] = field.verbose_name
     return entries[:limit]

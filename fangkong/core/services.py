@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fangkong.core import scoping
 from fangkong.core.identity import normalise_national_id, normalise_phone
@@ -103,7 +104,7 @@ def create_person(actor, **data) -> Person:
     unit = data.get("unit")
     scoping.require_person_in_scope(actor, unit.pk if unit else None)
     person = Person(**data)
-    validated_save(person, actor, _("Created"))
+    validated_save(person, actor, gettext_noop("Created"))
     return person
 
 
@@ -116,7 +117,7 @@ def update_person(actor, person: Person, *, reason: str = "", **data) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     for key, value in data.items():
         setattr(person, key, value)
-    validated_save(person, actor, reason or _("Edited"))
+    validated_save(person, actor, reason or gettext_noop("Edited"))
     return person
 
 
@@ -138,7 +139,7 @@ def reactivate_person(actor, person: Person, reason: str) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     person.is_active = True
     person.deactivation_reason = ""
-    validated_save(person, actor, (reason or "").strip() or _("Reactivated"))
+    validated_save(person, actor, (reason or "").strip() or gettext_noop("Reactivated"))
     return person
 
 
@@ -158,7 +159,7 @@ def create_household(actor, **data) -> Household:
         raise PermissionDenied(_("Your role does not allow changing households."))
     household = Household(**{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     validate_household_area(household)
-    validated_save(household, actor, _("Created"))
+    validated_save(household, actor, gettext_noop("Created"))
     return household
 
 
@@ -171,7 +172,7 @@ def update_household(actor, household: Household, *, reason: str = "", **data) -
         if key in HOUSEHOLD_FIELDS:
             setattr(household, key, value)
     validate_household_area(household)
-    validated_save(household, actor, reason or _("Edited"))
+    validated_save(household, actor, reason or gettext_noop("Edited"))
     return household
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -115,7 +115,11 @@ def person_import(request):
     if request.method == "POST" and form.is_valid():
         result = people_import.import_people(request.user, form.cleaned_data["file"])
         if result.ok:
-            messages.success(request, _("%(count)d people imported.") % {"count": result.created})
+            messages.success(
+                request,
+                ngettext("%(count)d person imported.", "%(count)d people imported.", result.created)
+                % {"count": result.created},
+            )
             return redirect("person-list")
     status = 400 if result is not None and not result.ok else 200
     return render(

@@ -212,3 +212,12 @@ def test_history_names_a_changed_unit_rather_than_its_id(login_as, person, other
     services.update_person(client.user, person, unit=other_unit, reason="transferred")
     page = client.get(f"/people/{person.pk}/").content.decode()
     assert f"<ins>{other_unit.name_en}</ins>" in page
+
+
+def test_history_shows_choice_labels_not_codes(login_as, person):
+    from fangkong.core import services
+
+    client = login_as(Role.OFFICE)
+    services.update_person(client.user, person, category="postgraduate")
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert "<del>Staff</del> → <ins>Postgraduate</ins>" in page
