@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping
 from fangkong.core.identity import normalise_national_id, normalise_phone
-from fangkong.core.models import Area, Building, Household, Person, Unit
+from fangkong.core.models import (
+    HOUSEHOLD_FIELDS,
+    PERSON_FIELDS,
+    Area,
+    Building,
+    Household,
+    Person,
+    Unit,
+)
 from fangkong.core.roles import Role
 
 
@@ -63,23 +71,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "person_number",
-            "name",
-            "sex",
-            "category",
-            "unit",
-            "national_id",
-            "phone",
-            "native_province",
-            "native_place",
-            "current_province",
-            "current_city",
-            "residence",
-            "dormitory",
-            "dormitory_room",
-            "household",
-        ]
+        fields = PERSON_FIELDS
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +118,7 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = ["area", "building", "address", "is_rented", "note"]
+        fields = HOUSEHOLD_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -326,6 +326,37 @@ class Person(models.Model):
         return self.get_residence_display()
 
 
+# The fields a user gives for a person (forms, API, import), and those of them that are text.
+PERSON_FIELDS = (
+    "person_number",
+    "name",
+    "sex",
+    "category",
+    "unit",
+    "national_id",
+    "phone",
+    "native_province",
+    "native_place",
+    "current_province",
+    "current_city",
+    "residence",
+    "dormitory",
+    "dormitory_room",
+    "household",
+)
+PERSON_TEXT_FIELDS = (
+    "person_number",
+    "name",
+    "native_province",
+    "native_place",
+    "current_province",
+    "current_city",
+    "dormitory_room",
+)
+
+HOUSEHOLD_FIELDS = ("area", "building", "address", "is_rented", "note")
+
+
 class PersonalDataReveal(models.Model):
     """One showing of a full ID number or phone number to a user: append-only."""
 

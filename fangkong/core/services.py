@@ -16,6 +16,9 @@ from django.utils.translation import gettext_noop
 from fangkong.core import scoping
 from fangkong.core.identity import normalise_national_id, normalise_phone
 from fangkong.core.models import (
+    HOUSEHOLD_FIELDS,
+    PERSON_FIELDS,
+    PERSON_TEXT_FIELDS,
     ApiToken,
     Area,
     Building,
@@ -28,25 +31,6 @@ from fangkong.core.models import (
 )
 from fangkong.core.roles import Role
 
-PERSON_FIELDS = (
-    "person_number",
-    "name",
-    "sex",
-    "category",
-    "unit",
-    "national_id",
-    "phone",
-    "native_province",
-    "native_place",
-    "current_province",
-    "current_city",
-    "residence",
-    "dormitory",
-    "dormitory_room",
-    "household",
-)
-HOUSEHOLD_FIELDS = ("area", "building", "address", "is_rented", "note")
-
 
 def require_role(actor, *roles: str) -> None:
     if not actor.has_role(*roles):
@@ -55,15 +39,7 @@ def require_role(actor, *roles: str) -> None:
 
 def normalise_person_data(data: dict) -> dict:
     data = {key: value for key, value in data.items() if key in PERSON_FIELDS}
-    for key in (
-        "person_number",
-        "name",
-        "native_province",
-        "native_place",
-        "current_province",
-        "current_city",
-        "dormitory_room",
-    ):
+    for key in PERSON_TEXT_FIELDS:
         if key in data and data[key] is not None:
             data[key] = str(data[key]).strip()
     if "national_id" in data:
