@@ -1,5 +1,7 @@
 """Households, units, home, log-in and API-token pages."""
 
+import pytest
+
 from fangkong.core.models import ApiToken
 from fangkong.core.roles import Role
 from fangkong.testing.factories import AreaFactory, HouseholdFactory, PersonFactory
@@ -115,3 +117,9 @@ def test_nobody_revokes_another_user_s_token(login_as, make_user):
     assert login_as(Role.GUARD).post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_every_role_logs_in_to_a_home_page_naming_the_role(login_as, role):
+    page = login_as(role).get("/").content.decode()
+    assert str(Role(role).label).replace("&", "&amp;") in page
