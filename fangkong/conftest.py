@@ -6,6 +6,8 @@ from django.conf import settings
 from fangkong.core.roles import Role
 from fangkong.testing.factories import PersonFactory, UnitFactory, UserFactory
 
+pytest_plugins = ["fangkong.testing.browser"]
+
 
 def pytest_configure(config):
     # A cheap hasher: Argon2 costs ~50 ms a password, too much for hundreds of users.
