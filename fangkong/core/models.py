@@ -150,6 +150,13 @@ class User(AbstractUser):
             self._roles_cache = cached
         return cached
 
+    def get_full_name(self) -> str:
+        # A Chinese name reads family name first with no space (张晓); others "Given Family".
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= char <= "\u9fff" for char in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 

@@ -123,3 +123,8 @@ def test_nobody_revokes_another_user_s_token(login_as, make_user):
 def test_every_role_logs_in_to_a_home_page_naming_the_role(login_as, role):
     page = login_as(role).get("/").content.decode()
     assert str(Role(role).label).replace("&", "&amp;") in page
+
+
+def test_chinese_names_read_family_name_first(make_user):
+    assert make_user(Role.OFFICE, first_name="晓", last_name="张").get_full_name() == "张晓"
+    assert make_user(Role.OFFICE, first_name="Li", last_name="Wang").get_full_name() == "Li Wang"
