@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -80,6 +80,19 @@ def on_permission_denied(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return api.create_response(request, error_body(str(exc) or _("Not found.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    # ninja's own refusals: a body that is not JSON (400), a session write without the CSRF
+    # token (403). Same JSON shape as every other error, in the user's language.
+    if exc.status_code == 400:
+        detail = _("The request body is not valid JSON.")
+    elif exc.status_code == 403 and "CSRF" in str(exc):
+        detail = _("The CSRF check failed: reload the page and try again.")
+    else:
+        detail = str(exc)
+    return api.create_response(request, error_body(detail), status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

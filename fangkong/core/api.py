@@ -1,16 +1,19 @@
 """The registry over HTTP: /api/v1/core/… — same scoping, services and validation as the pages."""
 
+import functools
+from enum import StrEnum
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from fangkong.apischema import Id, InSchema, id_path
+from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
 from fangkong.core import scoping, selectors, services
 from fangkong.core.models import Area, Building, Campus, Household, Person, Unit
 
 router = Router(tags=["core"])
-ERRORS = frozenset({401, 403, 404, 422})
+ERRORS = frozenset({400, 401, 403, 404, 422})
 
 
 def _error_responses(ok):
@@ -20,6 +23,20 @@ def _error_responses(ok):
 
 
 # ---- schemas ------------------------------------------------------------------------------
+
+
+def _api_enum(name: str, choices) -> type[StrEnum]:
+    """The model's choices as an enum named for the API. OpenAPI names an enum's schema after
+    its class, and Area.Kind and Unit.Kind are both "Kind": one would silently replace the
+    other in /api/v1/openapi.json."""
+    return StrEnum(name, {member.name: member.value for member in choices})
+
+
+AreaKind = _api_enum("AreaKind", Area.Kind)
+UnitKind = _api_enum("UnitKind", Unit.Kind)
+PersonSex = _api_enum("PersonSex", Person.Sex)
+PersonCategory = _api_enum("PersonCategory", Person.Category)
+PersonResidence = _api_enum("PersonResidence", Person.Residence)
 
 
 class CampusOut(Schema):
@@ -40,14 +57,14 @@ class AreaOut(Schema):
     campus_id: int
     name: str
     name_en: str
-    kind: Area.Kind
+    kind: AreaKind
 
 
 class AreaIn(InSchema):
     campus_id: Id
     name: str = Field(min_length=1, max_length=100)
     name_en: str = Field("", max_length=100)
-    kind: Area.Kind
+    kind: AreaKind
 
 
 class BuildingOut(Schema):
@@ -68,7 +85,7 @@ class UnitOut(Schema):
     code: str
     name: str
     name_en: str
-    kind: Unit.Kind
+    kind: UnitKind
     is_active: bool
 
 
@@ -76,15 +93,15 @@ class UnitIn(InSchema):
     code: str = Field(pattern=r"^[-a-zA-Z0-9_]{1,30}$")
     name: str = Field(min_length=1, max_length=100)
     name_en: str = Field("", max_length=100)
-    kind: Unit.Kind
+    kind: UnitKind
 
 
 class PersonOut(Schema):
     id: int
     person_number: str
     name: str
-    sex: Person.Sex
-    category: Person.Category
+    sex: PersonSex
+    category: PersonCategory
     unit_id: int
     national_id_masked: str
     phone_masked: str
@@ -92,7 +109,7 @@ class PersonOut(Schema):
     native_place: str
     current_province: str
     current_city: str
-    residence: Person.Residence
+    residence: PersonResidence
     dormitory_id: int | None
     dormitory_room: str
     household_id: int | None
@@ -106,7 +123,7 @@ class PersonFields(InSchema):
     native_place: str = Field("", max_length=60)
     current_province: str = Field("", max_length=30)
     current_city: str = Field("", max_length=60)
-    residence: Person.Residence = Person.Residence.OFF_CAMPUS
+    residence: PersonResidence = PersonResidence.OFF_CAMPUS
     dormitory_id: Id | None = None
     dormitory_room: str = Field("", max_length=20)
     household_id: Id | None = None
@@ -115,16 +132,16 @@ class PersonFields(InSchema):
 class PersonIn(PersonFields):
     person_number: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=60)
-    sex: Person.Sex
-    category: Person.Category
+    sex: PersonSex
+    category: PersonCategory
     unit_id: Id
 
 
 class PersonPatch(InSchema):
     person_number: str | None = Field(None, min_length=1, max_length=32)
     name: str | None = Field(None, min_length=1, max_length=60)
-    sex: Person.Sex | None = None
-    category: Person.Category | None = None
+    sex: PersonSex | None = None
+    category: PersonCategory | None = None
     unit_id: Id | None = None
     national_id: str | None = Field(None, max_length=18)
     phone: str | None = Field(None, max_length=20)
@@ -132,7 +149,7 @@ class PersonPatch(InSchema):
     native_place: str | None = Field(None, max_length=60)
     current_province: str | None = Field(None, max_length=30)
     current_city: str | None = Field(None, max_length=60)
-    residence: Person.Residence | None = None
+    residence: PersonResidence | None = None
     dormitory_id: Id | None = None
     dormitory_room: str | None = Field(None, max_length=20)
     household_id: Id | None = None
@@ -152,17 +169,17 @@ class RevealOut(Schema):
     value: str
 
 
-class PeopleFilter(Schema):
+class PeopleFilter(FilterSchema):
     q: str = Field("", max_length=60)
     unit: Id | None = None
-    category: Person.Category | None = None
-    residence: Person.Residence | None = None
+    category: PersonCategory | None = None
+    residence: PersonResidence | None = None
     native_province: str = Field("", max_length=30)
     household: Id | None = None
     active: bool | None = True
 
 
-class HouseholdFilter(Schema):
+class HouseholdFilter(FilterSchema):
     q: str = Field("", max_length=60)
     area: Id | None = None
     rented: bool | None = None
@@ -215,6 +232,28 @@ def _related(model, pk, field: str):
         raise ValidationError({field: _("No such record: %(id)s.") % {"id": pk}}) from None
 
 
+# A service's field errors name the model's fields ("unit"); the client sent "unit_id".
+API_FIELD_NAMES = {
+    name: f"{name}_id" for name in ("campus", "area", "building", "unit", "dormitory", "household")
+}
+
+
+def _errors_name_api_fields(view):
+    """Report a service's field errors under the names the request used."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            renamed = {API_FIELD_NAMES.get(f, f): errors for f, errors in exc.error_dict.items()}
+            raise ValidationError(renamed) from exc
+
+    return wrapper
+
+
 def _person_data(payload: dict) -> dict:
     data = dict(payload)
     for key, model in (("unit_id", Unit), ("dormitory_id", Building), ("household_id", Household)):
@@ -254,6 +293,7 @@ def list_areas(request, campus: Id | None = None):
 
 
 @router.post("/areas", response=_error_responses(AreaOut))
+@_errors_name_api_fields
 def create_area(request, payload: AreaIn):
     data = payload.dict()
     data["campus"] = _related(Campus, data.pop("campus_id"), "campus_id")
@@ -267,6 +307,7 @@ def list_buildings(request, area: Id | None = None):
 
 
 @router.post("/buildings", response=_error_responses(BuildingOut))
+@_errors_name_api_fields
 def create_building(request, payload: BuildingIn):
     data = payload.dict()
     data["area"] = _related(Area, data.pop("area_id"), "area_id")
@@ -289,7 +330,7 @@ def create_unit(request, payload: UnitIn):
 
 
 @router.get("/people", response=_error_responses(list[PersonOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_people(request, filters: Query[PeopleFilter]):
     return selectors.people_for(request.user, **filters.dict())
 
@@ -300,11 +341,13 @@ def get_person(request, person_id: int = id_path()):
 
 
 @router.post("/people", response=_error_responses(PersonOut))
+@_errors_name_api_fields
 def create_person(request, payload: PersonIn):
     return services.create_person(request.user, **_person_data(payload.dict()))
 
 
 @router.patch("/people/{person_id}", response=_error_responses(PersonOut))
+@_errors_name_api_fields
 def update_person(request, payload: PersonPatch, person_id: int = id_path()):
     person = scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
     data = payload.dict(exclude_unset=True)
@@ -327,7 +370,7 @@ def reveal(request, payload: RevealIn, person_id: int = id_path()):
 
 
 @router.get("/households", response=_error_responses(list[HouseholdOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_households(request, filters: Query[HouseholdFilter]):
     return selectors.households_for(request.user, **filters.dict())
 
@@ -338,6 +381,7 @@ def get_household(request, household_id: int = id_path()):
 
 
 @router.post("/households", response=_error_responses(HouseholdOut))
+@_errors_name_api_fields
 def create_household(request, payload: HouseholdIn):
     data = payload.dict()
     data["area"] = _related(Area, data.pop("area_id"), "area_id")
@@ -346,6 +390,7 @@ def create_household(request, payload: HouseholdIn):
 
 
 @router.patch("/households/{household_id}", response=_error_responses(HouseholdOut))
+@_errors_name_api_fields
 def update_household(request, payload: HouseholdPatch, household_id: int = id_path()):
     household = scoping.get_visible_or_404(
         scoping.households_visible_to(request.user), pk=household_id
