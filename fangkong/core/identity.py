@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
-ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-PHONE_PATTERN = re.compile(r"^\+?\d{7,15}$")
+ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9]{7,15}$")
+# Full-width digits and letters, as a Chinese input method types them, read as ASCII.
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 
 def id_check_char(first17: str) -> str:
@@ -19,7 +21,7 @@ def id_check_char(first17: str) -> str:
 
 
 def normalise_national_id(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    return (value or "").translate(FULL_WIDTH).strip().upper().replace(" ", "")
 
 
 def validate_national_id(value: str) -> None:
@@ -43,7 +45,7 @@ def validate_national_id(value: str) -> None:
 
 
 def normalise_phone(value: str) -> str:
-    return re.sub(r"[\s\-()]", "", value or "")
+    return re.sub(r"[\s\-()]", "", (value or "").translate(FULL_WIDTH))
 
 
 def validate_phone(value: str) -> None:

@@ -121,7 +121,8 @@ def person_import(request):
                 % {"count": result.created},
             )
             return redirect("person-list")
-    status = 400 if result is not None and not result.ok else 200
+    refused = form.errors or (result is not None and not result.ok)
+    status = 400 if request.method == "POST" and refused else 200
     return render(
         request, "core/person_import.html", {"form": form, "result": result}, status=status
     )

@@ -63,3 +63,16 @@ def test_phone_numbers_pass(value):
 def test_bad_phone_numbers_are_refused(value):
     with pytest.raises(ValidationError):
         validate_phone(value)
+
+
+def test_full_width_digits_from_a_chinese_input_method_read_as_ascii():
+    from fangkong.core.identity import normalise_national_id, normalise_phone
+
+    assert normalise_national_id("１１０１０５１９４９１２３１００２ｘ") == "11010519491231002X"
+    assert normalise_phone("１３８１２３４５６７８") == "13812345678"
+
+
+def test_other_unicode_digits_are_not_id_digits():
+    # Arabic-Indic digits match \d but are no part of a Chinese ID number.
+    with pytest.raises(ValidationError):
+        validate_national_id("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X")

@@ -1,0 +1,279 @@
+"""fangkong.spreadsheets' streaming reader reads a sheet as openpyxl reads it."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+
+from fangkong.spreadsheets import Column, SheetError, XlsxSheet, iter_records, open_sheet
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
+SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages in English, whatever language an earlier test's request left active."""
+    with translation.override("en"):
+        yield
+
+
+ROWS = [
+    ["text", "数字", None, "skipped B-C", None, "last"],
+    ["张三", 42, -7, 3.25, 12345678901234567, True],
+    [],  # a blank row between
+    [None, None, "only C", None, None, None],
+    ["  padded  ", 0, 1e-05, 6.10113198505051e17, False, "a & b < c > d \"e\" 'f'"],
+    ["=1+2", "中文，标点。", None, None, None, None],
+    [None, None, None, None, None, "only F"],
+]
+
+
+def openpyxl_grid(content: bytes) -> list[tuple]:
+    sheet = load_workbook(io.BytesIO(content), data_only=True).worksheets[0]
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def reader_grid(content: bytes, height: int, width: int) -> list[tuple]:
+    """The reader's rows laid out as openpyxl lays out a sheet: every row, every column."""
+    grid = [[None] * width for _ in range(height)]
+    sheet = XlsxSheet(io.BytesIO(content))
+    for number, values in sheet.numbered_rows():
+        for index, value in enumerate(values):
+            grid[number - 1][index] = value
+    sheet.close()
+    return [tuple(row) for row in grid]
+
+
+def assert_reads_as_openpyxl(content: bytes) -> None:
+    expected = openpyxl_grid(content)
+    assert reader_grid(content, len(expected), len(expected[0])) == expected
+
+
+def workbook_bytes(rows, write_only: bool = False) -> bytes:
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet("Sheet") if write_only else book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def package(sheet_xml: str, shared_strings: str | None = None) -> bytes:
+    """A minimal .xlsx around a hand-written sheet (and shared strings table)."""
+    overrides = (
+        f'<Override PartName="/xl/workbook.xml" ContentType="{SHEET_TYPE}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" '
+        f'ContentType="{SHEET_TYPE}.worksheet+xml"/>'
+    )
+    relationships = (
+        f'<Relationship Id="rId1" Type="{RELATIONSHIP}/worksheet" Target="worksheets/sheet1.xml"/>'
+    )
+    if shared_strings is not None:
+        overrides += (
+            '<Override PartName="/xl/sharedStrings.xml" '
+            f'ContentType="{SHEET_TYPE}.sharedStrings+xml"/>'
+        )
+        relationships += (
+            f'<Relationship Id="rId2" Type="{RELATIONSHIP}/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f"{overrides}</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{PACKAGE}"><Relationship Id="rId1" '
+            f'Type="{RELATIONSHIP}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIP}"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{PACKAGE}">{relationships}</Relationships>',
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        if shared_strings is not None:
+            archive.writestr("xl/sharedStrings.xml", shared_strings)
+    return buffer.getvalue()
+
+
+def test_shared_strings_numbers_booleans_empty_and_skipped_cells_read_as_openpyxl():
+    assert_reads_as_openpyxl(workbook_bytes(ROWS))
+
+
+def test_inline_strings_read_as_openpyxl():
+    content = workbook_bytes(ROWS, write_only=True)  # openpyxl writes text inline this way
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    assert b'<c r="A1" t="inlineStr"><is><t>text</t></is></c>' in sheet
+    assert_reads_as_openpyxl(content)
+
+
+def test_hand_written_xml_in_other_shapes_reads_as_openpyxl():
+    """Rich text and phonetic runs, entities, attributes in another order, cells and rows
+    without references, formulas' cached values, errors, pretty-printing, a CDATA section."""
+    shared = (
+        f'<sst xmlns="{MAIN}" count="4" uniqueCount="4">'
+        "<si><t>plain</t></si>"
+        '<si><r><rPr><b/><color rgb="FFFF0000"/></rPr><t>rich </t></r><r><t xml:space="preserve">'
+        'text </t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh></si>'
+        "<si><t>&lt;tag&gt; &amp; &#x4E2D;&#25991;</t></si>"
+        "<si><t/></si>"
+        "</sst>"
+    )
+    sheet = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="{MAIN}">
+  <dimension ref="A1"/>
+  <sheetData>
+    <row r="1" spans="1:5">
+      <c r="A1" t="s"><v>0</v></c>
+      <c t="s" s="0" r="B1"><v>1</v></c>
+      <c r="C1" t="s"><v>2</v></c>
+      <c r="D1" t="s"><v>3</v></c>
+      <c r="E1" t="s"/>
+    </row>
+    <row r="3">
+      <c r="B3" t="inlineStr"><is><t><![CDATA[<cdata> & more]]></t></is></c>
+      <c t="b"><v>1</v></c>
+      <c t="e"><v>#N/A</v></c>
+      <c r="F3" t="str"><f>UPPER("x")</f><v>X</v></c>
+      <c r="G3"><f>1+2</f><v>3</v></c>
+    </row>
+    <row>
+      <c r='A4' t='inlineStr'><is><r><t>in</t></r><r><t>line</t></r></is></c>
+      <c r="B4"><v>1.5E3</v></c>
+    </row>
+    <row r="5"><c r="A5" t="s"><v>0</v></c><c r="B5" t="s"/><c r="C5" t="s"><v>2</v></c></row>
+  </sheetData>
+</worksheet>"""
+    assert_reads_as_openpyxl(package(sheet, shared))
+
+
+def test_elements_with_a_namespace_prefix_read_as_openpyxl():
+    sheet = (
+        f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>'
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>前缀</x:t></x:is></x:c>'
+        '<x:c r="C1"><x:v>7</x:v></x:c></x:row>'
+        '<x:row r="2"><x:c r="B2" t="s"><x:v>0</x:v></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    )
+    shared = f'<x:sst xmlns:x="{MAIN}"><x:si><x:t>shared</x:t></x:si></x:sst>'
+    assert_reads_as_openpyxl(package(sheet, shared))
+
+
+def test_rows_past_the_declared_dimension_are_read():
+    content = package(
+        f'<worksheet xmlns="{MAIN}"><dimension ref="A1:B2"/><sheetData>'
+        + "".join(
+            f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>row {n}</t></is></c>'
+            f'<c r="B{n}"><v>{n}</v></c></row>'
+            for n in range(1, 7)
+        )
+        + "</sheetData></worksheet>"
+    )
+
+    rows_read = list(XlsxSheet(io.BytesIO(content)).numbered_rows())
+
+    assert rows_read == [(n, [f"row {n}", n]) for n in range(1, 7)]
+
+
+def test_a_date_formatted_cell_reads_as_its_serial_number():
+    """openpyxl turns it into a datetime from the cell's style; the reader, which no people
+    column needs dates from, leaves the number (a numeric cell, refused where digits
+    matter)."""
+    content = workbook_bytes([[datetime.datetime(2020, 1, 23)]])
+
+    [(number, values)] = XlsxSheet(io.BytesIO(content)).numbered_rows()
+
+    assert (number, values) == (1, [43853])
+
+
+COLUMNS = [
+    Column("number", "Number", "编号", required=True),
+    Column("name", "Name", "姓名", required=True),
+    Column("note", "Note", "备注"),
+]
+
+
+def records(content: bytes) -> list:
+    book, sheet = open_sheet(io.BytesIO(content))
+    try:
+        return list(iter_records(sheet, COLUMNS))
+    finally:
+        book.close()
+
+
+def test_records_carry_row_numbers_text_and_numeric_keys():
+    content = workbook_bytes(
+        [
+            ["姓名", "编号", "Other"],
+            ["  张三 ", "P1", "x"],
+            [],
+            ["李四", 1002.0, None],
+            [None, None, "only an unknown column"],
+        ]
+    )
+
+    assert records(content) == [
+        (2, {"name": "张三", "number": "P1"}, set()),
+        (4, {"name": "李四", "number": "1002"}, {"number"}),
+        (5, {"name": "", "number": ""}, set()),
+    ]
+
+
+def test_the_header_row_is_found_below_a_title():
+    content = workbook_bytes([["人员名单"], [], ["Number", "Name", "Note"], ["P1", "王五", "n"]])
+
+    assert records(content) == [(4, {"number": "P1", "name": "王五", "note": "n"}, set())]
+
+
+def test_a_header_without_a_required_column_is_refused():
+    with pytest.raises(SheetError, match="编号 / Number"):
+        records(workbook_bytes([["Name", "Note"], ["王五", "n"]]))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"PK\x03\x04 not really a zip",
+        bytes(range(256)),
+        workbook_bytes([["x"]])[:200],  # truncated
+    ],
+    ids=["empty", "zip-signature", "random", "truncated"],
+)
+def test_what_is_not_an_xlsx_is_a_sheet_error(content):
+    with pytest.raises(SheetError, match="not an .xlsx file"):
+        open_sheet(io.BytesIO(content))
+
+
+def test_a_sheet_pointing_at_a_missing_shared_string_is_a_sheet_error():
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="s"><v>5</v></c>'
+    content = package(sheet + "</row></sheetData></worksheet>", f'<sst xmlns="{MAIN}"/>')
+
+    with pytest.raises(SheetError, match="not an .xlsx file"):
+        list(XlsxSheet(io.BytesIO(content)).numbered_rows())
+
+
+def test_iter_rows_gives_every_row_from_the_first_as_openpyxl_does():
+    content = workbook_bytes([["a"], [], [None, "b"]])
+
+    rows = list(XlsxSheet(io.BytesIO(content)).iter_rows(values_only=True))
+
+    assert rows == [("a",), (), (None, "b")]
