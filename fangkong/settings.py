@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "fangkong.core",
+    "fangkong.reporting",
+    "fangkong.watch",
 ]
 
 MIDDLEWARE = [

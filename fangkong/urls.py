@@ -9,5 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("reporting/", include("fangkong.reporting.urls")),
+    path("watch/", include("fangkong.watch.urls")),
     path("", include("fangkong.core.urls")),
 ]
