@@ -88,6 +88,11 @@ def people_counts_by_category(user) -> list[dict]:
     ]
 
 
+def reveals_of(person, limit: int = 20):
+    """Who was shown this person's ID number or phone in full, newest first (for the office)."""
+    return person.reveals.select_related("user").order_by("-at")[:limit]
+
+
 MASKERS = {"national_id": mask_national_id, "phone": mask_phone}
 
 

@@ -151,6 +151,7 @@ def person_detail(request, pk):
         "can_edit": scoping.can_edit_person_in_unit(request.user, person.unit_id),
         "can_reveal": scoping.can_reveal(request.user, person),
         "reason_form": ReasonForm(),
+        "reveals": selectors.reveals_of(person) if request.user.has_role(Role.OFFICE) else None,
     }
     return render(request, "core/person_detail.html", context)
 

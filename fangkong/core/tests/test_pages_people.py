@@ -221,3 +221,17 @@ def test_history_shows_choice_labels_not_codes(login_as, person):
     services.update_person(client.user, person, category="postgraduate")
     page = client.get(f"/people/{person.pk}/").content.decode()
     assert "<del>Staff</del> → <ins>Postgraduate</ins>" in page
+
+
+def test_office_sees_who_was_shown_a_person_s_id_in_full(login_as, make_user, person):
+    from fangkong.core import services
+
+    officer = make_user(Role.OFFICER, unit=person.unit, first_name="查看者")
+    services.reveal_personal_data(officer, person, "national_id")
+    page = login_as(Role.OFFICE).get(f"/people/{person.pk}/").content.decode()
+    assert "Shown in full" in page and "查看者" in page
+
+
+def test_officer_is_not_shown_the_reveal_log(login_as, person):
+    page = login_as(Role.OFFICER).get(f"/people/{person.pk}/").content.decode()
+    assert "Shown in full" not in page
