@@ -1,7 +1,11 @@
 """Fixtures shared by every app's tests."""
 
+import io
+
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
 from django.utils import translation
 
 from fangkong.core.roles import Role
@@ -74,3 +78,16 @@ def person(unit):
 def stranger(other_unit):
     """Someone of another unit, whom the `unit` officer must not see."""
     return PersonFactory(unit=other_unit)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo school (`seed_demo`) loaded once for a test module, inside a transaction
+    rolled back at the end so that the other tests find the shared test database empty."""
+    from fangkong.testing.browser import restore_migrated_data
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        restore_migrated_data()
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)

@@ -1,7 +1,25 @@
+from fangkong.core import scoping
 from fangkong.core.roles import Role
+
+# Roles whose daily work is other people's records: the registry and the units' reports.
+PEOPLE_WORK = (Role.OFFICE, Role.LEADER, Role.MEDIC, Role.OFFICER)
 
 
 def roles(request):
+    """What the navigation offers: derived from the roles, so each template asks one flag."""
     user = getattr(request, "user", None)
-    user_roles = user.roles if user is not None and user.is_authenticated else frozenset()
-    return {"user_roles": user_roles, "Role": Role}
+    if user is None or not user.is_authenticated:
+        return {"user_roles": frozenset(), "Role": Role, "nav": {}}
+    user_roles = user.roles
+    people_work = user.has_role(*PEOPLE_WORK)
+    nav = {
+        "people": people_work,
+        "units": people_work or user.has_role(Role.STOREKEEPER),
+        "households": people_work,
+        "checkin": bool(user.person_id),
+        "checkins": people_work,
+        "ledger": people_work,
+        "office": user.has_role(Role.OFFICE),
+        "tokens": scoping.can_use_api_tokens(user),
+    }
+    return {"user_roles": user_roles, "Role": Role, "nav": nav}

@@ -22,8 +22,9 @@ What the harness takes care of:
   ``$FANGKONG_VAR_DIR/browser-failures/`` (var/ by default), and its report says where.
 * ``live_server`` makes a test transactional: the server's thread must see the test's rows,
   so they are committed, and the tables are emptied after the test. Emptying them also
-  removes the rows the data migrations made (the role groups), so before each such test
-  they are put back (see ``MIGRATED_DATA``); a test never depends on which test ran before it.
+  removes the rows the data migrations made (the role groups), so before each test that
+  uses the database they are put back if missing (see ``MIGRATED_DATA``); a test never
+  depends on which test ran before it.
 * Playwright's sync API runs an asyncio loop in the test's thread and marks it as running
   between calls, which Django's ORM refuses (SynchronousOnlyOperation). During a browser
   test ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set, and the mark is taken away again after it, so
@@ -61,7 +62,10 @@ NO_CHROMIUM = "no Chromium found (install Debian's chromium)"
 BROWSER_FIXTURES = {"browser", "new_context", "context", "new_page", "page"}
 # Data migrations' forward functions, run again (they are idempotent) before every test that
 # empties the tables afterwards. Add a data migration here when tests rely on its rows.
-MIGRATED_DATA = ["fangkong.core.migrations.0002_roles:create_roles"]
+MIGRATED_DATA = [
+    "fangkong.core.migrations.0002_roles:create_roles",
+    "fangkong.reporting.migrations.0002_reporting_policy:create_policy",
+]
 # Milliseconds a Playwright action or navigation waits before it fails.
 ACTION_TIMEOUT = 10_000
 NAVIGATION_TIMEOUT = 20_000
@@ -167,17 +171,28 @@ def _is_transactional(request) -> bool:
 
 @pytest.fixture(autouse=True)
 def _migrated_data(request):
-    """Before a transactional test, put back the rows the data migrations made.
+    """Before any test that uses the database, put back the rows the data migrations made,
+    if a transactional test has emptied the tables.
 
     A transactional test (any that uses live_server) ends by emptying every table, and so
-    takes the role groups with it; the test after it would find no roles. Autouse, so it
-    runs before the test's own fixtures (make_user needs the groups).
+    takes the role groups with it; every test after it in the same process would find no
+    roles. Autouse, so it runs before the test's own fixtures (make_user needs the groups).
     """
-    if not _is_transactional(request):
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_db and request.node.get_closest_marker("django_db") is None:
         return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    restore_migrated_data()
 
+
+def restore_migrated_data(apps=None) -> None:
+    """Run the data migrations' forward functions again if a flush removed their rows."""
+    from django.contrib.auth.models import Group
+
+    if apps is None:
+        from django.apps import apps
+    if Group.objects.filter(name="member").exists():
+        return
     for target in MIGRATED_DATA:
         module, function = target.split(":")
         getattr(importlib.import_module(module), function)(apps, None)

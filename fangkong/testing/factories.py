@@ -96,3 +96,58 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.set(Group.objects.filter(name__in=extracted))
+
+
+# ---- reporting ------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from fangkong.reporting.models import HealthCheckin  # noqa: E402
+
+
+class HealthCheckinFactory(factory.django.DjangoModelFactory):
+    """A current, normal check-in of today, self-reported. Written straight to the table:
+    tests of the rules go through reporting.services instead."""
+
+    class Meta:
+        model = HealthCheckin
+
+    person = factory.SubFactory(PersonFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    temperature = Decimal("36.5")
+    symptoms = factory.LazyFunction(list)
+    current_province = "陕西省"
+    current_city = "西安市"
+    on_campus = True
+    contact_with_region_of_concern = False
+    is_abnormal = False
+    entered_by = factory.SubFactory(UserFactory)
+    channel = HealthCheckin.Channel.SELF
+
+
+# ---- watch: regions of concern and the key-person ledger ---------------------------------
+
+
+class RegionOfConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "watch.RegionOfConcern"
+
+    name = factory.Sequence(lambda n: f"地区{n}")
+    from_date = datetime.date(2020, 1, 23)
+
+
+class KeyPersonFactory(factory.django.DjangoModelFactory):
+    """An open, unverified entry, listed and followed by a user of the office."""
+
+    class Meta:
+        model = "watch.KeyPerson"
+
+    person = factory.SubFactory(PersonFactory)
+    category = "returned"
+    reason = "返校"
+    listed_on = datetime.date(2020, 2, 1)
+    listed_by = factory.SubFactory(UserFactory, roles=["office"])
+    responsible = factory.SelfAttribute("listed_by")
+    follow_up_every = 1

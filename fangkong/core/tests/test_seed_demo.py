@@ -4,21 +4,9 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from fangkong.core.models import Area, Campus, Household, Person, Unit, User
 from fangkong.core.roles import Role
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for this module, inside a transaction rolled back at the end so
-    the other tests find the shared test database empty."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
 
 pytestmark = pytest.mark.django_db
 

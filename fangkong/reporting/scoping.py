@@ -1,0 +1,66 @@
+"""Who may see and write which check-ins, built on the registry's rules (core.scoping).
+
+A check-in is seen by whoever may see its person: the office, the leader (read only) and
+the school hospital see everyone's; an officer their own unit's; anyone their own. It is
+written by its person, by an officer for a person of their unit, or by the office.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from fangkong.core.roles import Role
+from fangkong.core.scoping import SEES_ALL_PEOPLE
+
+# Roles that read every unit's day page and the flagged list; only the office writes there.
+SEES_ALL_CHECKINS = SEES_ALL_PEOPLE
+
+
+def checkins_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    from fangkong.reporting.models import HealthCheckin
+
+    queryset = HealthCheckin.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if user.has_role(*SEES_ALL_CHECKINS):
+        return queryset
+    # The same rule as core.scoping.people_visible_to, on the check-in's person.
+    condition = Q(pk__in=[])
+    if user.has_role(Role.OFFICER) and user.unit_id:
+        condition |= Q(person__unit_id=user.unit_id)
+    if user.person_id:
+        condition |= Q(person_id=user.person_id)
+    return queryset.filter(condition)
+
+
+def can_write_checkin_for(user, person) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.person_id is not None and user.person_id == person.pk:
+        return True
+    if user.has_role(Role.OFFICE):
+        return True
+    return (
+        user.has_role(Role.OFFICER) and user.unit_id is not None and user.unit_id == person.unit_id
+    )
+
+
+def require_checkin_writer(user, person) -> None:
+    if not can_write_checkin_for(user, person):
+        raise PermissionDenied(
+            _("You may only enter check-ins for yourself or for people of your own unit.")
+        )
+
+
+def can_see_unit_days(user) -> bool:
+    """The unit day page: who has checked in, who has not, the flagged list."""
+    return user.has_role(*SEES_ALL_CHECKINS) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
+
+
+def can_enter_for_others(user) -> bool:
+    """Enter or import check-ins for other people (within the units the user may touch)."""
+    return user.has_role(Role.OFFICE) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
+
+
+def can_edit_policy(user) -> bool:
+    return user.has_role(Role.OFFICE)

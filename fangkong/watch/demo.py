@@ -1,0 +1,293 @@
+"""The demo's key-person ledger (重点人员台账), as the 2020-03-07 article counts it.
+
+Loaded by `manage.py seed_demo` after the demo school (fangkong.core.demo). Everything goes
+in through fangkong.watch.services, as the office, its statistics group (统计组) and the
+College of Architecture's information officer would enter it, on the article's dates:
+
+- the region of concern 湖北省 from 2020-01-23;
+- natives of the region and people currently in it: every person the registry records so
+  (the article's 119 staff and 458 students; 35 staff and 436 students), listed in the
+  first days of the statistics and each verified by a second person;
+- 29 people who came back from the region and live on campus, listed in February, with
+  disinfectant brought to their homes every week and random phone checks until 6 March;
+- today's slice: a few close contacts listed in the last days, due for follow-up today.
+
+Nothing in the code of the app knows these figures: the ledger's own counts show them.
+"""
+
+import datetime
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from fangkong.core import services as core_services
+from fangkong.core.demo import DEMO_PASSWORD
+from fangkong.core.models import Person, User
+from fangkong.core.roles import Role
+from fangkong.watch import selectors, services
+from fangkong.watch.models import FollowUp, KeyPerson, RegionOfConcern
+
+SEED = 20200207
+REGION = "湖北省"
+REGION_FROM = datetime.date(2020, 1, 23)
+# The ledger's first figures were gathered over these days (统计组 and the units' 信息员).
+FIRST_LISTING_DAYS = [datetime.date(2020, 1, 24) + datetime.timedelta(days=n) for n in range(5)]
+RETURNED = 29
+RETURNED_FIRST, RETURNED_LAST = datetime.date(2020, 2, 2), datetime.date(2020, 2, 25)
+ARTICLE_DAY = datetime.date(2020, 3, 6)  # the figures as of the article
+# Random phone checks of the returned, on days the article names.
+DRAW_DAYS = [
+    datetime.date(2020, 2, 10),
+    datetime.date(2020, 2, 20),
+    datetime.date(2020, 2, 23),
+    datetime.date(2020, 3, 6),
+]
+DRAW_SIZE = 5
+DISINFECTANT_EVERY = 7
+TODAYS_CLOSE_CONTACTS = 3
+CLOSE_CONTACT_DAYS = 14
+STATS_USERNAME, STATS_NAME = "stats", "防控办 统计组 周科长"
+WELL_TEMPERATURES = ["36.2", "36.3", "36.4", "36.5", "36.6", "36.7", "36.8"]
+
+
+def is_loaded() -> bool:
+    return RegionOfConcern.objects.filter(name=REGION).exists()
+
+
+def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+class LedgerBuilder:
+    def __init__(self, out=None):
+        self.out = out or (lambda message: None)
+        self.random = random.Random(SEED)
+        self.office = User.objects.get(username="office")
+        self.officer = User.objects.get(username="officer")
+        self.stats = self.statistics_group()
+
+    # -- who does what ----------------------------------------------------------------------
+    def statistics_group(self) -> User:
+        """The statistics group's reviewer (统计组), a second office login: the ledger is
+        verified one by one by someone other than who listed the entry."""
+        user = User.objects.filter(username=STATS_USERNAME).first()
+        if user is None:
+            user = core_services.create_account(
+                self.office,
+                username=STATS_USERNAME,
+                password=DEMO_PASSWORD,
+                roles=[Role.OFFICE],
+                unit=self.office.unit,
+                first_name=STATS_NAME,
+            )
+        return user
+
+    def lister_and_verifier(self, person: Person) -> tuple[User, User]:
+        """The College of Architecture's officer lists its people and the office verifies
+        them; the office lists the other units' people and the statistics group verifies."""
+        if person.unit_id == self.officer.unit_id:
+            return self.officer, self.office
+        return self.office, self.stats
+
+    def list_verified(self, person: Person, **fields) -> KeyPerson:
+        lister, verifier = self.lister_and_verifier(person)
+        entry = services.list_key_person(lister, person=person, **fields)
+        return services.verify_key_person(verifier, entry)
+
+    def well(self, actor, entry, kind, day, hour, minute, note) -> FollowUp:
+        return services.record_follow_up(
+            actor,
+            entry,
+            kind=kind,
+            outcome=FollowUp.Outcome.WELL,
+            temperature=self.random.choice(WELL_TEMPERATURES),
+            note=note,
+            at=_at(day, hour, minute),
+            due_on=day,
+        )
+
+    # -- the article's ledger ---------------------------------------------------------------
+    def build(self):
+        self.region = services.create_region(
+            self.office, name=REGION, from_date=REGION_FROM, note="新型冠状病毒肺炎疫情重点地区"
+        )
+        people = Person.objects.select_related("unit").order_by("unit__code", "person_number")
+        natives = list(people.filter(native_province=REGION))
+        for index, person in enumerate(natives):
+            self.list_verified(
+                person,
+                category=KeyPerson.Category.NATIVE,
+                region=self.region,
+                reason=f"籍贯湖北省{person.native_place}".strip(),
+                listed_on=FIRST_LISTING_DAYS[index % len(FIRST_LISTING_DAYS)],
+                follow_up_every=0,
+            )
+        in_region = list(people.filter(current_province=REGION))
+        for index, person in enumerate(in_region):
+            self.list_verified(
+                person,
+                category=KeyPerson.Category.IN_REGION,
+                region=self.region,
+                reason=f"目前在湖北省{person.current_city}，暂未返校",
+                listed_on=FIRST_LISTING_DAYS[(index + 1) % len(FIRST_LISTING_DAYS)],
+                follow_up_every=0,
+            )
+        self.out(f"{len(natives)} natives of {REGION}, {len(in_region)} in {REGION} now")
+        self.returned(people)
+
+    def returned_people(self, people) -> list[tuple[Person, str]]:
+        """The 29: natives of the region back on campus (a family-area household or a
+        dormitory), then members of those households who came back with them."""
+        natives = list(
+            people.filter(native_province=REGION, residence__in=["household", "dormitory"])
+            .exclude(current_province=REGION)
+            .order_by("person_number")
+        )
+        chosen = [(person, "自湖北返陕，居住在校内") for person in natives[:RETURNED]]
+        households = [person.household_id for person in natives if person.household_id]
+        relatives = (
+            people.filter(household_id__in=households, category=Person.Category.FAMILY)
+            .exclude(pk__in=[person.pk for person in natives])
+            .order_by("household_id", "person_number")
+        )
+        for person in relatives[: RETURNED - len(chosen)]:
+            chosen.append((person, "随家人自湖北返陕，居住在家属区"))
+        if len(chosen) != RETURNED:
+            raise RuntimeError(f"the demo school has {len(chosen)} returned people, not 29")
+        return chosen
+
+    def returned(self, people):
+        span = (RETURNED_LAST - RETURNED_FIRST).days
+        entries = []
+        for index, (person, reason) in enumerate(self.returned_people(people)):
+            listed_on = RETURNED_FIRST + datetime.timedelta(days=index * span // (RETURNED - 1))
+            entry = services.list_key_person(
+                self.office,
+                person=person,
+                category=KeyPerson.Category.RETURNED,
+                region=self.region,
+                reason=reason,
+                listed_on=listed_on,
+                monitoring_until=ARTICLE_DAY,
+                responsible=self.office,
+                follow_up_every=DISINFECTANT_EVERY,
+                follow_up_kind=FollowUp.Kind.DISINFECTANT,
+            )
+            entries.append(services.verify_key_person(self.stats, entry))
+        deliveries = calls = 0
+        for entry in entries:
+            # Disinfectant brought home on the day of listing and every week after.
+            day = entry.listed_on
+            where = "宿舍" if entry.person.residence == "dormitory" else "家中"
+            while day <= ARTICLE_DAY:
+                minute = self.random.randrange(60)
+                self.well(
+                    self.office,
+                    entry,
+                    FollowUp.Kind.DISINFECTANT,
+                    day,
+                    self.random.choice((9, 10, 14, 15)),
+                    minute,
+                    f"送84消毒液、医用酒精到{where}，提醒每日测量体温",
+                )
+                deliveries += 1
+                day += datetime.timedelta(days=DISINFECTANT_EVERY)
+            # Phone calls on a few random days besides.
+            days_watched = (ARTICLE_DAY - entry.listed_on).days
+            for offset in sorted(self.random.sample(range(1, days_watched), 2)):
+                self.well(
+                    self.lister_and_verifier(entry.person)[0],
+                    entry,
+                    FollowUp.Kind.PHONE_CALL,
+                    entry.listed_on + datetime.timedelta(days=offset),
+                    self.random.choice((11, 16, 17)),
+                    self.random.randrange(60),
+                    "电话随访：体温正常，无咳嗽、乏力等症状",
+                )
+                calls += 1
+        by_person = {entry.person_id: entry for entry in entries}
+        for day in DRAW_DAYS:
+            population = services.draw_population(day, KeyPerson.Category.RETURNED)
+            draw = services.draw_random_check(
+                self.office,
+                day=day,
+                size=min(DRAW_SIZE, len(population)),
+                category=KeyPerson.Category.RETURNED,
+                seed=f"xauat-{day.isoformat()}",
+            )
+            for position, person_id in enumerate(draw.drawn):
+                self.well(
+                    self.office,
+                    by_person[person_id],
+                    FollowUp.Kind.PHONE_CALL,
+                    day,
+                    16,
+                    position * 7,
+                    "随机电话抽查：体温正常，已提醒做好健康监测",
+                )
+                calls += 1
+        self.out(
+            f"{len(entries)} returned and living on campus: {deliveries} disinfectant "
+            f"deliveries, {calls} phone calls, {len(DRAW_DAYS)} random phone checks"
+        )
+
+    # -- today's slice ----------------------------------------------------------------------
+    def todays_slice(self) -> int:
+        """Close contacts listed in the last days, due today: the follow-up list a new user
+        finds. One of them has already been phoned today."""
+        today = timezone.localdate()
+        officer = self.officer
+        taken = KeyPerson.objects.filter(status=KeyPerson.Status.UNDER_WATCH).values("person")
+        candidates = list(
+            Person.objects.filter(
+                unit=officer.unit, category=Person.Category.STAFF, residence="household"
+            )
+            .exclude(pk__in=taken)
+            .exclude(pk=getattr(User.objects.filter(username="member").first(), "person_id", 0))
+            .order_by("person_number")[:TODAYS_CLOSE_CONTACTS]
+        )
+        for days_ago, person in enumerate(reversed(candidates)):
+            listed_on = today - datetime.timedelta(days=days_ago)
+            entry = self.list_verified(
+                person,
+                category=KeyPerson.Category.CLOSE_CONTACT,
+                reason="与外地返陕发热人员有密切接触，居家观察14天",
+                listed_on=listed_on,
+                monitoring_until=listed_on + datetime.timedelta(days=CLOSE_CONTACT_DAYS - 1),
+                follow_up_every=1,
+                follow_up_kind=FollowUp.Kind.TEMPERATURE,
+            )
+            if days_ago == len(candidates) - 1:
+                services.record_follow_up(
+                    officer,
+                    entry,
+                    kind=FollowUp.Kind.TEMPERATURE,
+                    outcome=FollowUp.Outcome.WELL,
+                    temperature="36.5",
+                    note="上门测温，无不适",
+                )
+        self.out(f"{len(candidates)} close contacts due for follow-up today")
+        return len(candidates)
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """The logins this demo adds, for seed_demo to print beside the school's."""
+    return [(STATS_USERNAME, str(Role(Role.OFFICE).label), DEMO_PASSWORD)]
+
+
+def load_demo(out=None) -> bool:
+    """Add the demo ledger once, and today's slice whenever nobody is due today; False when
+    there was nothing to add (idempotent)."""
+    office = User.objects.filter(username="office").first()
+    if office is None:  # no demo school to build on
+        return False
+    changed = False
+    with transaction.atomic():
+        builder = LedgerBuilder(out)
+        if not is_loaded():
+            builder.build()
+            changed = True
+        if not selectors.due_list(office, timezone.localdate()):
+            changed = bool(builder.todays_slice()) or changed
+    return changed

@@ -1,0 +1,351 @@
+"""Reads of the ledger: lists, counts, the day's follow-up list, compliance.
+
+The follow-up list is computed, not stored: a day's due persons follow from the ledger's
+plans (every N days from listing, while under watch) and that day's random draws, so a
+change to an entry or a clearing shows at once, and asking twice gives the same list.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from fangkong.core import scoping as core_scoping
+from fangkong.core.models import Person, Unit
+from fangkong.core.selectors import history_of  # noqa: F401  (the watch pages use it too)
+from fangkong.watch import scoping
+from fangkong.watch.models import FollowUp, FollowUpKind, KeyPerson, RandomDraw, RegionOfConcern
+
+STUDENTS = (
+    Person.Category.UNDERGRADUATE,
+    Person.Category.POSTGRADUATE,
+    Person.Category.INTERNATIONAL,
+)
+# The longest range the compliance table covers in one go.
+MAX_COMPLIANCE_DAYS = 92
+
+
+# ---- regions ------------------------------------------------------------------------------
+
+
+def regions(*, on: datetime.date | None = None) -> QuerySet[RegionOfConcern]:
+    """Every region of concern, or those of concern on the day `on`."""
+    queryset = RegionOfConcern.objects.order_by("-from_date", "name")
+    if on is not None:
+        queryset = queryset.filter(from_date__lte=on).filter(
+            Q(until_date__isnull=True) | Q(until_date__gte=on)
+        )
+    return queryset
+
+
+def regions_of_concern_on(day: datetime.date) -> QuerySet[RegionOfConcern]:
+    return regions(on=day)
+
+
+# ---- the ledger ---------------------------------------------------------------------------
+
+
+def key_persons_for(
+    user,
+    *,
+    q: str = "",
+    category: str = "",
+    status: str | None = KeyPerson.Status.UNDER_WATCH,
+    verified: bool | None = None,
+    unit: int | None = None,
+    region: int | None = None,
+    person: int | None = None,
+) -> QuerySet[KeyPerson]:
+    """The ledger entries `user` may see, filtered as the ledger page and the API filter."""
+    entries = scoping.key_persons_visible_to(user).select_related(
+        "person__unit", "region", "responsible", "verified_by"
+    )
+    q = (q or "").strip()
+    if q:
+        entries = entries.filter(
+            Q(person__name__icontains=q)
+            | Q(person__person_number__istartswith=q)
+            | Q(person__phone__endswith=q)
+            | Q(reason__icontains=q)
+        )
+    if category:
+        entries = entries.filter(category=category)
+    if status:
+        entries = entries.filter(status=status)
+    if verified is not None:
+        entries = entries.filter(verified_at__isnull=not verified)
+    if unit:
+        entries = entries.filter(person__unit_id=unit)
+    if region:
+        entries = entries.filter(region_id=region)
+    if person:
+        entries = entries.filter(person_id=person)
+    return entries.order_by("person__unit__code", "person__person_number", "category", "pk")
+
+
+def ledger_counts(entries: QuerySet[KeyPerson]) -> list[dict]:
+    """Persons per category, staff and students apart: the table the office reports.
+
+    Counts persons, not entries: someone cleared and listed again counts once.
+    """
+    rows = (
+        entries.order_by()
+        .values("category")
+        .annotate(
+            staff=Count("person", filter=Q(person__category=Person.Category.STAFF), distinct=True),
+            students=Count("person", filter=Q(person__category__in=STUDENTS), distinct=True),
+            total=Count("person", distinct=True),
+        )
+    )
+    found = {row["category"]: row for row in rows}
+    table = []
+    for value, label in KeyPerson.Category.choices:
+        row = found.get(value, {"staff": 0, "students": 0, "total": 0})
+        table.append(
+            {
+                "category": value,
+                "label": str(label),
+                "staff": row["staff"],
+                "students": row["students"],
+                "others": row["total"] - row["staff"] - row["students"],
+                "total": row["total"],
+            }
+        )
+    return table
+
+
+def follow_ups_for(
+    user,
+    *,
+    key_person: int | None = None,
+    day: datetime.date | None = None,
+    current_only: bool = False,
+) -> QuerySet[FollowUp]:
+    follow_ups = scoping.follow_ups_visible_to(user).select_related(
+        "key_person__person", "by", "supersedes", "superseded_by"
+    )
+    if key_person:
+        follow_ups = follow_ups.filter(key_person_id=key_person)
+    if day:
+        follow_ups = follow_ups.filter(due_on=day)
+    if current_only:
+        follow_ups = follow_ups.filter(superseded_by__isnull=True)
+    return follow_ups.order_by("-at", "-pk")
+
+
+def draws_for(user, *, day: datetime.date | None = None) -> QuerySet[RandomDraw]:
+    draws = scoping.draws_visible_to(user).select_related("drawn_by")
+    if day:
+        draws = draws.filter(day=day)
+    return draws.order_by("-day", "-pk")
+
+
+# ---- who is due, on which day -------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    """A person due for a follow-up on a day, and why."""
+
+    person: Person
+    entry: KeyPerson  # the entry a follow-up is recorded against by default
+    entries: list[KeyPerson]
+    kinds: list[str]  # FollowUpKind values due
+    drawn: bool = False
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+    @property
+    def followed_up(self) -> bool:
+        return any(f.at_local_day == f.due_on for f in self.follow_ups)
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [FollowUpKind(kind).label for kind in self.kinds]
+
+
+def _entries_open_between(user, start: datetime.date, end: datetime.date) -> QuerySet:
+    return (
+        scoping.key_persons_visible_to(user)
+        .filter(listed_on__lte=end)
+        .filter(
+            Q(cleared_on__isnull=True) | Q(cleared_on__gt=start),
+            Q(monitoring_until__isnull=True) | Q(monitoring_until__gte=start),
+        )
+    )
+
+
+def _drawn_by_day(start: datetime.date, end: datetime.date) -> dict[datetime.date, set[int]]:
+    drawn: dict[datetime.date, set[int]] = defaultdict(set)
+    for day, ids in RandomDraw.objects.filter(day__range=(start, end)).values_list("day", "drawn"):
+        drawn[day].update(ids)
+    return drawn
+
+
+def _due_on(entries: list[KeyPerson], drawn: set[int], day: datetime.date) -> dict[int, Due]:
+    """The persons due on `day` among `entries`, by person id. One rule for the list and
+    for compliance, so that the two always agree."""
+    open_by_person: dict[int, list[KeyPerson]] = defaultdict(list)
+    for entry in entries:
+        if (
+            entry.listed_on <= day
+            and (entry.cleared_on is None or day < entry.cleared_on)
+            and (entry.monitoring_until is None or day <= entry.monitoring_until)
+        ):
+            open_by_person[entry.person_id].append(entry)
+    due: dict[int, Due] = {}
+    for person_id, open_entries in open_by_person.items():
+        scheduled = [entry for entry in open_entries if entry.is_due_on(day)]
+        is_drawn = person_id in drawn
+        if not scheduled and not is_drawn:
+            continue
+        kinds = list(dict.fromkeys(entry.follow_up_kind for entry in scheduled))
+        if is_drawn and FollowUpKind.PHONE_CALL not in kinds:
+            kinds.append(FollowUpKind.PHONE_CALL)
+        due[person_id] = Due(
+            person=open_entries[0].person,
+            entry=(scheduled or open_entries)[0],
+            entries=open_entries,
+            kinds=kinds,
+            drawn=is_drawn,
+        )
+    return due
+
+
+def _with_local_day(follow_up: FollowUp) -> FollowUp:
+    follow_up.at_local_day = timezone.localdate(follow_up.at)
+    return follow_up
+
+
+def due_list(user, day: datetime.date) -> list[Due]:
+    """The day's follow-up list: who is due, for what, and what was done (a fixed number
+    of queries whatever the ledger's size)."""
+    entries = list(
+        _entries_open_between(user, day, day)
+        .select_related("person__unit", "responsible")
+        .order_by("person__unit__code", "person__person_number", "listed_on", "pk")
+    )
+    due = _due_on(entries, _drawn_by_day(day, day).get(day, set()), day)
+    follow_ups = follow_ups_for(user, day=day, current_only=True).filter(
+        key_person__person_id__in=list(due)
+    )
+    for follow_up in follow_ups:
+        due[follow_up.key_person.person_id].follow_ups.append(_with_local_day(follow_up))
+    return list(due.values())
+
+
+# ---- compliance (Go.Data: followed up ÷ due) ----------------------------------------------
+
+
+@dataclass
+class Cell:
+    due: int = 0
+    followed_up: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Followed up ÷ due, as a percentage to one decimal; None when nobody was due."""
+        if not self.due:
+            return None
+        return (Decimal(100) * self.followed_up / self.due).quantize(Decimal("0.1"))
+
+    def add(self, other: "Cell") -> None:
+        self.due += other.due
+        self.followed_up += other.followed_up
+
+
+@dataclass
+class ComplianceTable:
+    days: list[datetime.date]
+    units: list[Unit]
+    cells: dict[int, list[Cell]]  # unit id -> a cell per day
+    school: list[Cell]  # a cell per day, all units
+    unit_totals: dict[int, Cell]
+    total: Cell
+
+    def rows(self):
+        """(unit, [cells], total) for each unit, in the units' order."""
+        for unit in self.units:
+            yield unit, self.cells[unit.pk], self.unit_totals[unit.pk]
+
+
+def days_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    return [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def compliance_range(
+    start: datetime.date | None, end: datetime.date | None
+) -> tuple[datetime.date, datetime.date]:
+    """The range asked for (the seven days up to `end`, today by default), or the field
+    errors of one that is upside down or too long."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    end = end or timezone.localdate()
+    if start is None:
+        try:
+            start = end - datetime.timedelta(days=6)
+        except OverflowError:
+            start = datetime.date.min
+    if start > end:
+        raise ValidationError({"start": _("The range starts after it ends.")})
+    if (end - start).days >= MAX_COMPLIANCE_DAYS:
+        raise ValidationError(
+            {"start": _("Show at most %(days)d days at a time.") % {"days": MAX_COMPLIANCE_DAYS}}
+        )
+    return start, end
+
+
+def compliance(user, start: datetime.date, end: datetime.date) -> ComplianceTable:
+    """Per unit and day, and school-wide: persons due that day, and those of them with at
+    least one follow-up for that day made that day (any outcome: a call that did not
+    reach the person was still made). A fixed number of queries for any range."""
+    days = days_between(start, end)
+    entries = list(
+        _entries_open_between(user, start, end)
+        .select_related("person")
+        .only(
+            "person_id",
+            "person__unit_id",
+            "listed_on",
+            "cleared_on",
+            "monitoring_until",
+            "follow_up_every",
+            "follow_up_kind",
+        )
+        .order_by("listed_on", "pk")
+    )
+    drawn = _drawn_by_day(start, end)
+    done: set[tuple[int, datetime.date]] = set()
+    follow_ups = (
+        scoping.follow_ups_visible_to(user)
+        .filter(due_on__range=(start, end), superseded_by__isnull=True)
+        .values_list("key_person__person_id", "due_on", "at")
+    )
+    for person_id, due_on, at in follow_ups:
+        if timezone.localdate(at) == due_on:
+            done.add((person_id, due_on))
+    units = list(core_scoping.units_visible_to(user).order_by("code"))
+    cells = {unit.pk: [Cell() for _day in days] for unit in units}
+    school = [Cell() for _day in days]
+    for index, day in enumerate(days):
+        for person_id, row in _due_on(entries, drawn.get(day, set()), day).items():
+            unit_cells = cells.get(row.person.unit_id)
+            if unit_cells is None:  # a unit the user does not see (cannot happen for a scoped
+                continue  # ledger, but a person may have moved to an inactive unit)
+            hit = (person_id, day) in done
+            for cell in (unit_cells[index], school[index]):
+                cell.due += 1
+                cell.followed_up += hit
+    unit_totals = {}
+    for unit in units:
+        total = Cell()
+        for cell in cells[unit.pk]:
+            total.add(cell)
+        unit_totals[unit.pk] = total
+    total = Cell()
+    for cell in school:
+        total.add(cell)
+    return ComplianceTable(days, units, cells, school, unit_totals, total)
