@@ -3,12 +3,25 @@
 The issue's targets: importing 50,000 people runs at at least 30% of the rate of a plain
 `sqlite3` `executemany` of the same rows, with a peak memory under 300 MB.
 
+Two baselines are measured, and the import's rate is put against each:
+
+A   executemany of the sheet's rows into a bare table of text columns, no index: the
+    issue's words read literally. Writing 50,000 people and their 50,000 history records
+    into the real, indexed tables takes several times as long as A on its own, so against
+    A the target cannot be met by any import that writes the people registry.
+A2  executemany of the same people, as core_person rows, into core_person itself: the
+    migrated database, its indexes and constraints (unique person and ID numbers, foreign
+    keys, the residence check), the application's connection settings (WAL,
+    synchronous=NORMAL, foreign keys on) and the page cache the import writes with, in one
+    transaction. The least any import of these people into this table can cost; the
+    import also writes the history records, which A2 does not.
+
 Everything runs in a temporary directory: a fresh SQLite database (migrated, with a school
 of units, dormitories and households made through fangkong.core.services), a generated
-.xlsx of valid people, and the baselines' bare tables. The import and its memory are
-measured in child processes (`python -m bench.people_import import ...`), each on a fresh
-copy of the database, so that one run's rows and memory do not leak into the next. The
-database is always SQLite, whatever DATABASE_URL says: the baseline is SQLite's.
+.xlsx of valid people, and the baselines' tables. The import and its memory are measured
+in child processes (`python -m bench.people_import import ...`), each on a fresh copy of
+the database, so that one run's rows and memory do not leak into the next. The database
+is always SQLite, whatever DATABASE_URL says: the baselines are SQLite's.
 
 BENCH_PEOPLE_ROWS=5000 makes a quick run with fewer people (the targets are for 50,000).
 """
@@ -30,7 +43,7 @@ from bench import xlsx
 
 ROWS = int(os.environ.get("BENCH_PEOPLE_ROWS", "50000"))
 BASELINE_RUNS = 3
-IMPORT_RUNS = 2
+IMPORT_RUNS = 3  # as many as each baseline: a best of more runs would favour that side
 TARGET_RATIO = 0.30
 TARGET_PEAK_MB = 300
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,14 +110,18 @@ def run(workdir: Path) -> None:
     )
 
     # The runs interleave, so that a busy spell of a shared machine falls on both sides.
-    plain_runs, imports = [], []
+    people = person_rows(rows, school)
+    plain_runs, table_runs, imports = [], [], []
     for number in range(BASELINE_RUNS):
         plain_runs.append(executemany_seconds(rows, workdir / f"plain{number}.db"))
+        database = workdir / f"table{number}.sqlite3"
+        shutil.copyfile(template_db, database)
+        table_runs.append(table_seconds(people, database, school["sqlite_cache_kib"]))
         if number < IMPORT_RUNS:
             database = workdir / f"import{number}.sqlite3"
             shutil.copyfile(template_db, database)
             imports.append(run_child(["import", str(xlsx)], child_env(workdir, database)))
-    plain = min(plain_runs)
+    plain, table = min(plain_runs), min(table_runs)
     via_openpyxl = best_of(
         BASELINE_RUNS - 1, lambda n: openpyxl_seconds(xlsx, workdir / f"openpyxl{n}.db")
     )
@@ -113,37 +130,69 @@ def run(workdir: Path) -> None:
     )
     django_only = run_child(["django"], child_env(workdir, template_db))
 
+    for result in imports:
+        if result["created"] != ROWS or result["history"] != ROWS:
+            raise SystemExit(f"the import did not write every row: {result}")
     imported = min(imports, key=lambda result: result["seconds"])
-    if imported["created"] != ROWS or imported["history"] != ROWS:
-        raise SystemExit(f"the import did not write every row: {imported}")
     seconds, writing = imported["seconds"], imported["writing"]
-    ratio = plain / seconds
     peak = max(result["peak_mb"] for result in imports)
 
-    def line(label, seconds, runs):
-        print(f"  {label:<57} {ROWS / seconds:>9,.0f} rows/s  (best of {runs}: {seconds:5.2f} s)")
+    def line(label, seconds, runs, every=None):
+        spread = ""
+        if every and len(every) > 1:
+            spread = f"; all {min(every):.2f}-{max(every):.2f} s"
+        print(
+            f"  {label:<58} {ROWS / seconds:>9,.0f} rows/s  "
+            f"(best of {runs}: {seconds:5.2f} s{spread})"
+        )
 
     print("Rates")
-    line("A  plain sqlite3 executemany of the same rows (baseline)", plain, BASELINE_RUNS)
+    line(
+        "A  plain sqlite3 executemany of the same rows, bare table",
+        plain,
+        BASELINE_RUNS,
+        plain_runs,
+    )
+    line(
+        "A2 plain sqlite3 executemany of the same rows, core_person",
+        table,
+        BASELINE_RUNS,
+        table_runs,
+    )
     line("B  openpyxl read-only read of the .xlsx + executemany", via_openpyxl, BASELINE_RUNS - 1)
     line("C  fangkong.spreadsheets read of the .xlsx + executemany", via_reader, BASELINE_RUNS - 1)
-    line("I  fangkong import_people: read, check, write with history", seconds, IMPORT_RUNS)
+    line(
+        "I  fangkong import_people: read, check, write with history",
+        seconds,
+        IMPORT_RUNS,
+        [result["seconds"] for result in imports],
+    )
     print(
         f"     of which writing the people and their history records: {writing:.2f} s; "
         f"reading and checking: {seconds - writing:.2f} s"
     )
-    print("Ratios")
-    verdict = "MET" if ratio >= TARGET_RATIO else "NOT MET"
-    print(f"  I / A = {ratio:.3f}   the issue's target, at least {TARGET_RATIO:.2f} of the plain")
-    print(f"                   executemany of the same rows (baseline A): {verdict}")
+    print("Ratios (rates: the baseline's time over the import's)")
+    verdict = "MET" if plain / seconds >= TARGET_RATIO else "NOT MET"
     print(
-        f"                   (writing alone, into the indexed people and history tables, "
+        f"  I / A  = {plain / seconds:.3f}  the issue's target read literally: at least "
+        f"{TARGET_RATIO:.2f} of a plain executemany"
+    )
+    print(f"{'':18}of the same rows into a bare, unindexed table (A): {verdict}")
+    print(
+        f"{'':18}(writing alone, into the indexed people and history tables, "
         f"caps I / A at {plain / writing:.2f})"
     )
+    verdict = "MET" if table / seconds >= TARGET_RATIO else "NOT MET"
     print(
-        f"  I / B = {via_openpyxl / seconds:.2f}    against the least an openpyxl-based import does"
+        f"  I / A2 = {table / seconds:.3f}  the same target against a plain executemany of "
+        "the same people"
     )
-    print(f"  I / C = {via_reader / seconds:.2f}    against the least this import's reader allows")
+    print(f"{'':18}into core_person itself, indexes and constraints (A2): {verdict}")
+    print(f"{'':18}(A2 writes no history records; the import writes one for every person)")
+    print(
+        f"  I / B  = {via_openpyxl / seconds:.2f}   against the least an openpyxl-based import does"
+    )
+    print(f"  I / C  = {via_reader / seconds:.2f}   against the least this import's reader allows")
     print("Peak memory (VmHWM of a child process)")
     print(f"  Django set up, nothing imported          {django_only['peak_mb']:>5.0f} MB")
     verdict = "met" if peak < TARGET_PEAK_MB else "NOT MET"
@@ -306,6 +355,89 @@ def check_count(connection: sqlite3.Connection) -> None:
         raise SystemExit(f"a baseline wrote {count} rows, not {ROWS}")
 
 
+# A2: the same people as core_person rows. The ids come from the set-up child; the
+# timestamps are as Django stores them on SQLite (UTC, no offset).
+PERSON_COLUMNS = [
+    "person_number",
+    "name",
+    "sex",
+    "category",
+    "unit_id",
+    "national_id",
+    "phone",
+    "native_province",
+    "native_place",
+    "current_province",
+    "current_city",
+    "residence",
+    "dormitory_id",
+    "dormitory_room",
+    "household_id",
+    "is_active",
+    "deactivation_reason",
+    "created_at",
+    "updated_at",
+]
+PERSON_INSERT = (
+    f"INSERT INTO core_person ({', '.join(PERSON_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(PERSON_COLUMNS))})"
+)
+
+
+def person_rows(rows, school: dict) -> list[tuple]:
+    """Each sheet row as the core_person row the import makes of it."""
+    units, dorms, households = school["unit_ids"], school["dorm_ids"], school["household_ids"]
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None).isoformat(" ")
+    people = []
+    for number, name, sex, category, unit, national_id, phone, *rest in rows:
+        native_province, native_place, current_province, current_city = rest[:4]
+        residence, dorm, room, household = rest[4:]
+        people.append(
+            (
+                number,
+                name,
+                "M" if sex == "男" else "F",
+                category,
+                units[unit],
+                national_id,
+                phone,
+                native_province,
+                native_place,
+                current_province,
+                current_city,
+                residence,
+                dorms[dorm] if residence == "dormitory" else None,
+                room if residence == "dormitory" else "",
+                households[household] if residence == "household" else None,
+                True,
+                "",
+                now,
+                now,
+            )
+        )
+    return people
+
+
+def table_seconds(people: list[tuple], path: Path, cache_kib: int) -> float:
+    """A2: one executemany into core_person of a migrated database, as the application
+    connects to it (settings.py) and with the page cache the import writes with."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+    started = time.perf_counter()
+    connection.execute("BEGIN IMMEDIATE")
+    connection.executemany(PERSON_INSERT, people)
+    connection.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    (count,) = connection.execute("SELECT count(*) FROM core_person").fetchone()
+    connection.close()
+    if count != ROWS:
+        raise SystemExit(f"baseline A2 wrote {count} people, not {ROWS}")
+    return seconds
+
+
 # ---- the children: Django set up in a process of its own -------------------------------
 
 
@@ -334,8 +466,8 @@ def child_setup() -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from fangkong.core import services
-    from fangkong.core.models import Area, Unit
+    from fangkong.core import people_import, services
+    from fangkong.core.models import Area, Building, Household, Unit
     from fangkong.core.roles import Role
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -373,8 +505,24 @@ def child_setup() -> dict:
             households.append(str(household))
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ids = {
+        "unit_ids": {name: Unit.objects.get(name=name).pk for name in units},
+        "dorm_ids": dict(Building.objects.filter(name__in=dorms).values_list("name", "pk")),
+        "household_ids": {
+            str(household): household.pk
+            for household in Household.objects.select_related("building")
+        },
+    }
+    if set(ids["household_ids"]) != set(households):
+        raise SystemExit("the households' names are not unique")
     connection.close()
-    return {"units": units, "dorms": dorms, "households": households}
+    return {
+        "units": units,
+        "dorms": dorms,
+        "households": households,
+        **ids,
+        "sqlite_cache_kib": people_import.SQLITE_CACHE_KIB,
+    }
 
 
 def child_import(path: str) -> dict:

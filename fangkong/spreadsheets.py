@@ -197,13 +197,17 @@ def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
             patterns = (
                 # <si><t>plain text</t></si> in the first group, anything else in the second.
                 re.compile(
-                    rf"""<{p}si><{p}t(?: xml:space="preserve")?>([^<]*)</{p}t></{p}si>"""
+                    rf"""<{p}si><{p}t(?: xml:space="preserve"|)>([^<]*)</{p}t></{p}si>"""
                     rf"|<{p}si\b[^>]*?(?:/>|>(.*?)</{p}si>)",
                     re.S,
                 ),
                 re.compile(rf"<{p}rPh\b.*?</{p}rPh>|<{p}rPh\b[^>]*/>", re.S),
                 re.compile(rf"<{p}t(?:\s[^>]*?)?(?:/>|>(.*?)</{p}t>)", re.S),
             )
+        plain_texts = _plain_strings(text, prefix)
+        if plain_texts is not None:
+            strings += plain_texts
+            continue
         item, phonetic, any_text = patterns
         for plain, other in item.findall(text):
             if plain or not other:
@@ -213,6 +217,26 @@ def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
                 other = phonetic.sub("", other)
                 strings.append("".join(xml_text(part) for part in any_text.findall(other)))
     return strings
+
+
+def _plain_strings(text: str, prefix: str) -> list[str] | None:
+    """The strings of a run of shared strings that are all plain text, one after the other
+    (<si><t>a</t></si><si><t>b</t></si>…), as Excel writes most tables: split out in C.
+    None if any item of `text` is anything else (it is then read item by item)."""
+    start, close = f"<{prefix}si><{prefix}t>", f"</{prefix}t></{prefix}si>"
+    text = text.replace(f'<{prefix}t xml:space="preserve">', f"<{prefix}t>")
+    first, last = text.find(start), text.rfind(close)
+    if first < 0 or last < first:
+        return None
+    inner = text[first + len(start) : last]
+    items = inner.split(close + start)
+    # Every item of the text is one of these, and the separators hold every "<" there is:
+    # so no item holds markup (rich text, phonetic guides, CDATA).
+    if text.count(f"<{prefix}si") != len(items) or inner.count("<") != 4 * (len(items) - 1):
+        return None
+    if "&" in inner or "\r" in inner:
+        return [xml_text(item) if "&" in item or "\r" in item else item for item in items]
+    return items
 
 
 class XlsxSheet:
@@ -293,24 +317,44 @@ class XlsxSheet:
             if patterns is None:
                 patterns = _SheetPatterns(prefix)
                 fast = patterns.fast_cell
-            row_open, cell_open = patterns.row_open, patterns.cell_open
+                row_open, cell_open = patterns.row_open, patterns.cell_open
+                after_open, usual_start = len(row_open), row_open + " "
+                usual_row = patterns.usual_row
             pieces = text.split(patterns.row_close)
             # Every piece but the last ends where a row closed; the last holds what follows
             # the last row (empty rows written <row r="9"/> have no cells: nothing to read).
             for index in range(len(pieces) - 1):
                 piece = pieces[index]
-                start = piece.rfind(row_open)
-                while start >= 0 and piece[start + len(row_open) :][:1] not in " \t\r\n>":
-                    start = piece.rfind(row_open, 0, start)  # <rowBreaks>, say
-                if start < 0:
-                    continue
-                head_end = piece.find(">", start)
-                attributes = piece[start + len(row_open) : head_end]
-                found = _ROW_NUMBER.search(attributes)
+                # The row is the last <row in the piece; usually its first and only one (which
+                # usual_row makes sure of, reading everything after it as cells), else look.
+                start = 0 if piece.startswith(usual_start) else -1
+                head_end = piece.find(">") if start == 0 else -1
+                values = usual_row(piece, head_end + 1, strings) if start == 0 else None
+                if values is None:
+                    start = piece.rfind(row_open)
+                    while start >= 0 and piece[start + after_open : start + after_open + 1] not in (
+                        " \t\r\n>"
+                    ):
+                        start = piece.rfind(row_open, 0, start)  # <rowBreaks>, say
+                    if start < 0:
+                        continue
+                    head_end = piece.find(">", start)
+                attributes = piece[start + after_open : head_end]
+                found = None
+                if attributes.startswith(' r="'):  # <row r="7" …>, as every program writes it
+                    digits = attributes[4 : max(attributes.find('"', 4), 4)]
+                    if digits.isascii() and digits.isdigit():
+                        found = digits
+                if found is None:
+                    match = _ROW_NUMBER.search(attributes)
+                    found = match.group(1) if match else None
                 if found:
-                    number = int(found.group(1))
+                    number = int(found)
                 else:  # rows without a number follow the one before, empty ones included
                     number += 1 + len(patterns.empty_row.findall(piece, 0, start))
+                if values is not None:  # cells in column order, each in the common shape
+                    yield number, values
+                    continue
                 body = piece[head_end + 1 :]
                 count = body.count(cell_open)
                 # The fast patterns read a row only if they matched each of its cells.
@@ -364,21 +408,25 @@ class _SheetPatterns:
     """The regular expressions for a sheet whose elements carry `prefix`."""
 
     def __init__(self, prefix: str):
-        p = re.escape(prefix)
+        p = self.prefix = re.escape(prefix)
         self.row_open, self.row_close = f"<{prefix}row", f"</{prefix}row>"
         self.cell_open = f"<{prefix}c"
         self.empty_row = re.compile(rf"<{p}row\b[^>]*/>")
-        # The common cell, <c r="B7" s="3" t="s"><v>12</v></c> or <c r="B7" s="3"/>.
-        self.fast_cell = re.compile(
-            rf"""<{p}c r="([A-Z]{{1,3}})[0-9]+"(?: s="[0-9]+")?(?: t="(\w+)")?"""
-            rf"(?: ?/>|><{p}v>([^<]*)</{p}v></{p}c>)"
+        # The common cell, <c r="B7" s="3" t="s"><v>12</v></c> or <c r="B7" s="3"/>: what
+        # follows its column letters (its type and value in two groups). Optional parts are
+        # written (?:…|), not (?:…)?, which Python's re runs as a repeat that saves the
+        # groups matched so far each time: on a row pattern (usual_row) that cost grows as
+        # the square of the row's width.
+        self.cell_rest = (
+            rf"""[0-9]+"(?: s="[0-9]+"|)(?: t="(\w+)"|)(?: ?/>|><{p}v>([^<]*)</{p}v></{p}c>)"""
         )
+        self.fast_cell = re.compile(rf"""<{p}c r="([A-Z]{{1,3}})""" + self.cell_rest)
         # The same, or an inline string (as openpyxl's write-only mode writes text); the
         # fourth group holds the string's <t> tag and text.
         self.fast_inline = re.compile(
-            rf"""<{p}c r="([A-Z]{{1,3}})[0-9]+"(?: s="[0-9]+")?(?: t="(\w+)")?"""
+            rf"""<{p}c r="([A-Z]{{1,3}})[0-9]+"(?: s="[0-9]+"|)(?: t="(\w+)"|)"""
             rf"(?: ?/>|><{p}v>([^<]*)</{p}v></{p}c>"
-            rf"""|><{p}is>(<{p}t(?: xml:space="preserve")?>[^<]*)</{p}t></{p}is></{p}c>)"""
+            rf"""|><{p}is>(<{p}t(?: xml:space="preserve"|)>[^<]*)</{p}t></{p}is></{p}c>)"""
         )
         # Any cell: attributes in another order or quoted otherwise, no reference, inline
         # strings, formulas (whose cached value is read).
@@ -388,9 +436,57 @@ class _SheetPatterns:
             rf"(?:/>|><{p}v>([^<]*)</{p}v></{p}c>|>(.*?)</{p}c>)",
             re.S,
         )
+        # The last cell reference of a row, and the patterns of whole rows (see usual_row).
+        self.last_cell = f'<{prefix}c r="'
+        self.letters = re.compile(r"([A-Z]{1,3})[0-9]")
+        self.row_patterns: dict[int, re.Pattern] = {}
         self.value = re.compile(rf"<{p}v(?:\s[^>]*)?>(.*?)</{p}v>", re.S)
         self.text = re.compile(rf"<{p}t(?:\s[^>]*?)?(?:/>|>(.*?)</{p}t>)", re.S)
         self.phonetic = re.compile(rf"<{p}rPh\b.*?</{p}rPh>|<{p}rPh\b[^>]*/>", re.S)
+
+    def usual_row(self, piece: str, start: int, strings: list[str]) -> list | None:
+        """The values of a row whose cells (`piece` from `start`) are nothing but cells in the
+        common shape, in column order (any of them may be missing); else None.
+
+        One match of a pattern made for the row's width reads the whole row, each column's
+        type and value in groups of their own: the common row costs no Python per cell."""
+        last = piece.rfind(self.last_cell, start)
+        if last < 0:
+            return None
+        found = self.letters.match(piece, last + len(self.last_cell))
+        width = _COLUMN_INDEX.get(found.group(1), USUAL_ROW_WIDTH) + 1 if found else 0
+        if not 0 < width <= USUAL_ROW_WIDTH:
+            return None
+        pattern = self.row_patterns.get(width)
+        if pattern is None:
+            pattern = self.row_patterns[width] = self._row_pattern(width)
+        match = pattern.fullmatch(piece, start)
+        if match is None:
+            return None
+        groups = match.groups()
+        kinds, raws = groups[0::2], groups[1::2]
+        if kinds.count("s") == width and None not in raws and "" not in raws:
+            # Every column a shared string: the usual row of a sheet of text.
+            return list(map(strings.__getitem__, map(int, raws)))
+        return [
+            (strings[int(raw)] if kind == "s" else _value(kind or "", raw, strings))
+            if raw
+            else None
+            for kind, raw in zip(kinds, raws, strict=True)
+        ]
+
+    def _row_pattern(self, width: int) -> re.Pattern:
+        """Cells A, B, C… up to `width` columns, each optional, in fast_cell's shape: the
+        type and the value of each column in groups 2n+1 and 2n+2 (None where it has none)."""
+        return re.compile(
+            "".join(
+                rf"""(?:<{self.prefix}c r="{_column_letters(index)}{self.cell_rest}|)"""
+                for index in range(width)
+            )
+        )
+
+
+USUAL_ROW_WIDTH = 64  # wider rows are read cell by cell
 
 
 def _fast_values(cells: list[tuple[str, str, str]], strings: list[str]) -> list:
@@ -571,9 +667,10 @@ def iter_records(sheet, columns: list[Column]) -> Iterator[tuple[int, dict[str, 
     keys = list(positions)
     width = max(positions.values()) + 1
     pick = itemgetter(*positions.values()) if len(keys) > 1 else lambda row: (row[width - 1],)
+    padding = [None] * width
     for number, row in rows:
         if len(row) < width:
-            row = [*row, *([None] * (width - len(row)))]
+            row = [*row, *padding[len(row) :]]
         picked = pick(row)
         try:  # text or empty cells, the usual row
             texts = [value.strip() if value is not None else "" for value in picked]
