@@ -416,9 +416,10 @@ class _SheetPatterns:
         # follows its column letters (its type and value in two groups). Optional parts are
         # written (?:…|), not (?:…)?, which Python's re runs as a repeat that saves the
         # groups matched so far each time: on a row pattern (usual_row) that cost grows as
-        # the square of the row's width.
+        # the square of the row's width. (The likelier branch first; types are letters.)
         self.cell_rest = (
-            rf"""[0-9]+"(?: s="[0-9]+"|)(?: t="(\w+)"|)(?: ?/>|><{p}v>([^<]*)</{p}v></{p}c>)"""
+            rf"""[0-9]+"(?: s="[0-9]+"|)(?: t="([A-Za-z]+)"|)"""
+            rf"(?:><{p}v>([^<]*)</{p}v></{p}c>| ?/>)"
         )
         self.fast_cell = re.compile(rf"""<{p}c r="([A-Z]{{1,3}})""" + self.cell_rest)
         # The same, or an inline string (as openpyxl's write-only mode writes text); the

@@ -5,13 +5,14 @@ import re
 import zipfile
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import translation
 from django.utils.html import escape
 from openpyxl import load_workbook
 
 from fangkong.core import people_import
-from fangkong.core.identity import id_check_char
+from fangkong.core.identity import id_check_char, validate_national_id
 from fangkong.core.models import Area, Person
 from fangkong.core.roles import Role
 from fangkong.core.tests.xlsx_files import (
@@ -464,6 +465,69 @@ def test_people_and_history_are_written_in_batches_without_a_row_lost(office, un
     assert sorted(Person.history.values_list("person_number", flat=True)) == [
         f"T{n:05d}" for n in range(1, 9)
     ]
+
+
+def test_history_is_written_for_the_imported_people_alone(office, unit):
+    """The people already in the registry keep the history they had; each imported person
+    gets exactly one record (on SQLite the copy takes the batch's new ids)."""
+    before = [PersonFactory(unit=unit) for _n in range(3)]
+    records_before = Person.history.count()
+
+    result = import_rows(office, [person(n) for n in range(1, 5)])
+
+    assert (result.ok, result.created) == (True, 4)
+    assert Person.history.count() == records_before + 4
+    for someone in before:
+        assert someone.history.filter(history_change_reason__startswith="Imported").count() == 0
+    imported = Person.history.filter(history_change_reason="Imported from people.xlsx")
+    assert sorted(imported.values_list("person_number", flat=True)) == [
+        f"T{n:05d}" for n in range(1, 5)
+    ]
+
+
+def test_the_sqlite_page_cache_is_larger_while_writing_and_as_it_was_after(
+    office, unit, monkeypatch
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    seen = []
+    write = people_import.PeopleWriter.write
+
+    def write_and_look(*args):
+        seen.append(cache_size())
+        write(*args)
+
+    monkeypatch.setattr(people_import.PeopleWriter, "write", write_and_look)
+    before = cache_size()
+
+    assert import_rows(office, [person(1)]).ok
+
+    assert seen == [-people_import.SQLITE_CACHE_KIB]
+    assert cache_size() == before
+
+
+def test_the_fast_id_check_agrees_with_validate_national_id():
+    """national_id_problem's shortcut (the check digit from the digits read in base 13)
+    gives validate_national_id's verdict on every check character and on bad dates."""
+    numbers = []
+    for sequence in range(0, 3000, 7):
+        first17 = national_id(sequence)[:17]
+        numbers += [first17 + check for check in "0123456789X"]
+    numbers += ["61011319850230" + "0012", "61011319851305" + "0013", "610113198505050"]
+    for number in numbers:
+        try:
+            validate_national_id(number)
+        except ValidationError as exc:
+            expected = exc.messages[0]
+        else:
+            expected = None
+        assert people_import.national_id_problem(number) == expected, number
 
 
 # ---- the template ----------------------------------------------------------------------------

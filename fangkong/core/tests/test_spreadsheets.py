@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from fangkong.spreadsheets import Column, SheetError, XlsxSheet, iter_records, open_sheet
 
@@ -277,3 +278,57 @@ def test_iter_rows_gives_every_row_from_the_first_as_openpyxl_does():
     rows = list(XlsxSheet(io.BytesIO(content)).iter_rows(values_only=True))
 
     assert rows == [("a",), (), (None, "b")]
+
+
+# ---- the fast paths: what Excel writes, read whole rows and whole runs of strings at a time
+
+
+def test_excels_layout_with_gaps_styled_empty_cells_and_other_types_reads_as_openpyxl():
+    """Rows as Excel saves them: shared strings, skipped columns, styled empty cells,
+    numbers and booleans among the text, a row of text alone and one out of column order.
+    (Style 0 alone: the package has no styles part for openpyxl to look others up in.)"""
+    shared = (
+        f'<sst xmlns="{MAIN}" count="6" uniqueCount="6">'
+        '<si><t>plain</t></si><si><t xml:space="preserve">  padded  </t></si>'
+        "<si><t>a &amp; b &lt; c</t></si><si><t>two\r\nlines</t></si>"
+        "<si><t>张三</t></si><si><t>last</t></si></sst>"
+    )
+    rows = [
+        '<row r="1" spans="1:6">'
+        + "".join(f'<c r="{c}1" s="0" t="s"><v>{n}</v></c>' for n, c in enumerate("ABCDEF"))
+        + "</row>",
+        '<row r="2" spans="1:6"><c r="A2" s="0" t="s"><v>4</v></c><c r="C2" s="0"/>'
+        '<c r="D2" s="0"><v>42</v></c><c r="E2" s="0"><v>1.5</v></c><c r="F2" t="b"><v>1</v>'
+        "</c></row>",
+        '<row r="3"><c r="B3" t="s"><v>5</v></c><c r="E3" t="s"><v>0</v></c></row>',
+        '<row r="4"><c r="B4" t="s"><v>1</v></c><c r="A4" t="s"><v>2</v></c></row>',
+        '<row r="6" spans="1:6"><c r="A6" s="0" t="s"><v>3</v></c><c r="B6" s="0"/></row>',
+    ]
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+    content = package(sheet, shared)
+
+    assert_reads_as_openpyxl(content)
+    grid = reader_grid(content, 6, 6)
+    assert grid[1] == ("张三", None, None, 42, 1.5, True)
+    assert grid[0][1:4] == ("  padded  ", "a & b < c", "two\nlines")
+
+
+def test_rows_as_wide_as_and_wider_than_the_row_patterns_read_as_openpyxl():
+    """usual_row reads rows of up to 64 columns; wider ones are read cell by cell."""
+    shared = f'<sst xmlns="{MAIN}">' + "<si><t>x</t></si><si><t>y</t></si></sst>"
+    rows = "".join(
+        f'<row r="{number}">'
+        + "".join(
+            f'<c r="{get_column_letter(column)}{number}" t="s"><v>{column % 2}</v></c>'
+            for column in range(1, width + 1)
+            if column != 30
+        )
+        + "</row>"
+        for number, width in ((1, 64), (2, 64), (3, 65), (4, 80))
+    )
+    content = package(
+        f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>', shared
+    )
+
+    assert_reads_as_openpyxl(content)
+    assert reader_grid(content, 4, 80)[3][:3] == ("y", "x", "y")
