@@ -234,8 +234,11 @@ class DemoBuilder:
             services.create_unit(
                 actor, code=code, name=name, name_en=name_en, kind=Unit.Kind.ACADEMIC
             )
+        # The 27 units' information officers file the daily report; the others do not.
         for code, name, name_en, kind in OTHER_UNITS:
-            services.create_unit(actor, code=code, name=name, name_en=name_en, kind=kind)
+            services.create_unit(
+                actor, code=code, name=name, name_en=name_en, kind=kind, reports_daily=False
+            )
 
     def households(self, actor):
         self.household_list = []

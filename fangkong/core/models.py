@@ -111,6 +111,11 @@ class Unit(BilingualName):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    reports_daily = models.BooleanField(
+        _("reports daily"),
+        default=True,
+        help_text=_("Expected to file the unit daily report every day."),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -141,7 +141,7 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = ReportingPolicy
-        fields = ["deadline", "days_open", "fever_threshold"]
+        fields = ["deadline", "days_open", "fever_threshold", "school_name"]
         widgets = {"deadline": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def _post_clean(self):

@@ -44,6 +44,12 @@ class ReportingPolicy(models.Model):
         default=Decimal("37.3"),
         help_text=_("A check-in at or above this temperature is flagged."),
     )
+    school_name = models.CharField(
+        _("school name"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown in the title of the consolidated daily table."),
+    )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -249,3 +255,349 @@ ANSWER_FIELDS = (
     "contact_with_region_of_concern",
     "note",
 )
+
+
+# ---- the unit daily report (单位日报) ---------------------------------------------------------
+
+
+class ReportField(models.Model):
+    """One figure of the unit daily report (日报指标), defined by the office: a count with a
+    label in both languages and a place in the form's order.
+
+    A field may be computed from Fangkong's own records (`source`); the officer then
+    confirms the computed figure or overrides it with a reason. A field is deactivated,
+    never deleted, so that old reports keep their labels.
+    """
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by the officer")
+        HEADCOUNT = "headcount", _("People of the unit")
+        CHECKED_IN = "checked_in", _("People who checked in that day")
+        ON_CAMPUS = "on_campus", _("People on campus (from check-ins)")
+        FLAGGED = "flagged", _("Flagged check-ins")
+        ISOLATION = "isolation", _("People under medical isolation")
+        KEY_NATIVE = "key_native", _("Key persons: natives of a region of concern")
+        KEY_IN_REGION = "key_in_region", _("Key persons: currently in a region of concern")
+        KEY_RETURNED = "key_returned", _("Key persons: returned, living on campus")
+        KEY_CLOSE_CONTACT = "key_close_contact", _("Key persons: close contacts")
+        KEY_SYMPTOMS = "key_symptoms", _("Key persons: fever or symptoms")
+        KEY_OTHER = "key_other", _("Key persons: other")
+
+    code = models.SlugField(
+        _("code"),
+        max_length=30,
+        unique=True,
+        help_text=_("A short name used in the API and the spreadsheets, e.g. in_region_staff."),
+    )
+    label = models.CharField(_("label (Chinese)"), max_length=60)
+    label_en = models.CharField(_("label (English)"), max_length=80)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    source = models.CharField(
+        _("computed from"), max_length=20, choices=Source.choices, default=Source.MANUAL
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("report field")
+        verbose_name_plural = _("report fields")
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("zh"):
+            return self.label
+        return self.label_en
+
+    @property
+    def is_computed(self) -> bool:
+        return self.source != self.Source.MANUAL
+
+
+class RulePriority(models.TextChoices):
+    HIGH = "high", _("High: the report cannot be submitted")
+    MEDIUM = "medium", _("Medium: a warning the office reviews")
+    LOW = "low", _("Low: a hint")
+
+
+class ValidationRule(models.Model):
+    """A rule between two figures of the unit daily report (校验规则), e.g. "in Hubei now ≤
+    natives of Hubei", or between a figure and a number.
+
+    A failing high-priority rule stops the report being submitted or approved; medium and
+    low ones are shown to the officer and the office as warnings. Deactivated, not deleted.
+    """
+
+    class Operator(models.TextChoices):
+        LE = "le", "≤"
+        LT = "lt", "<"
+        EQ = "eq", "="
+        NE = "ne", "≠"
+        GE = "ge", "≥"
+        GT = "gt", ">"
+
+    left = models.ForeignKey(
+        ReportField, on_delete=models.PROTECT, related_name="+", verbose_name=_("figure")
+    )
+    operator = models.CharField(_("must be"), max_length=2, choices=Operator.choices)
+    right = models.ForeignKey(
+        ReportField,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("than the figure"),
+    )
+    right_constant = models.PositiveIntegerField(_("or than the number"), null=True, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=RulePriority.choices, default=RulePriority.HIGH
+    )
+    message = models.CharField(_("message (Chinese)"), max_length=120, blank=True)
+    message_en = models.CharField(_("message (English)"), max_length=160, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["left__order", "pk"]
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(right__isnull=False, right_constant__isnull=True)
+                | Q(right__isnull=True, right_constant__isnull=False),
+                name="reporting_rule_one_right_side",
+                violation_error_message=_("Compare the figure with another figure or a number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(right__isnull=True) | ~Q(right=models.F("left")),
+                name="reporting_rule_two_figures",
+                violation_error_message=_("A rule compares two different figures."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self) -> str:
+        right = self.right.display_label if self.right_id else str(self.right_constant)
+        return f"{self.left.display_label} {self.get_operator_display()} {right}"
+
+    @property
+    def display_message(self) -> str:
+        from django.utils.translation import get_language
+
+        chinese = (get_language() or "").startswith("zh")
+        text = self.message if chinese else self.message_en
+        return text or self.message or self.message_en or self.describe()
+
+    def holds(self, left: int, right: int) -> bool:
+        return {
+            "le": left <= right,
+            "lt": left < right,
+            "eq": left == right,
+            "ne": left != right,
+            "ge": left >= right,
+            "gt": left > right,
+        }[self.operator]
+
+
+class UnitReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from fangkong.reporting import scoping
+
+        return scoping.reports_visible_to(user, self)
+
+
+class UnitReport(models.Model):
+    """A unit's daily report (单位日报) for one local calendar day, made by its information
+    officer and reviewed by the office.
+
+    Draft → submitted → approved, or returned with a comment and submitted again. A nil
+    report says "nothing to report" in one click. `on_time` is decided once, at the first
+    submission, against the policy's deadline of that day; a later change of deadline
+    does not rewrite it. The figures are `ReportValue` rows (who gave each); the steps
+    are `ReportEvent` rows. One report per unit and day: the database holds that.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        APPROVED = "approved", _("Approved")
+
+    unit = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="daily_reports", verbose_name=_("unit")
+    )
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    is_nil = models.BooleanField(_("nothing to report"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    on_time = models.BooleanField(_("on time"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+
+    objects = UnitReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "unit__code"]
+        verbose_name = _("unit daily report")
+        verbose_name_plural = _("unit daily reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "date"],
+                name="reporting_one_report_per_unit_day",
+                violation_error_message=_(
+                    "This unit already has a report for this day: open it instead."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(first_submitted_at__isnull=False),
+                name="reporting_report_submitted_has_time",
+                violation_error_message=_("A submitted report records when it was submitted."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(approved_at__isnull=False, approved_by__isnull=False),
+                name="reporting_report_approved_by_whom",
+                violation_error_message=_("An approved report records when and by whom."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.date:%Y-%m-%d}"
+
+    @property
+    def is_reported(self) -> bool:
+        """Counted as reported (DHIS2's "actual"): submitted or approved."""
+        return self.status in (self.Status.SUBMITTED, self.Status.APPROVED)
+
+
+class ReportValue(models.Model):
+    """One figure of a unit's daily report as someone gave it (数据来源).
+
+    Append-only: the officer's figure, then perhaps the office's correction, which
+    supersedes it with a reason; a later edit of a draft is a new row too. `computed` is
+    what Fangkong's records said when the figure was given (for computed fields): a figure
+    that differs from it needs a reason. At most one current row per report and field.
+    """
+
+    class Kind(models.TextChoices):
+        OFFICER = "officer", _("Officer's figure")
+        OFFICE = "office", _("Office's correction")
+
+    report = models.ForeignKey(
+        UnitReport, on_delete=models.PROTECT, related_name="values", verbose_name=_("report")
+    )
+    field = models.ForeignKey(
+        ReportField, on_delete=models.PROTECT, related_name="values", verbose_name=_("figure")
+    )
+    value = models.PositiveIntegerField(_("value"))
+    computed = models.PositiveIntegerField(_("computed from the records"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    kind = models.CharField(_("given as"), max_length=10, choices=Kind.choices)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    given_at = models.DateTimeField(_("at"), default=timezone.now)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["field__order", "field__code", "given_at", "pk"]
+        verbose_name = _("report figure")
+        verbose_name_plural = _("report figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "field"],
+                condition=Q(superseded_at__isnull=True),
+                name="reporting_one_current_value",
+                violation_error_message=_("This figure already has a current value."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="officer") | ~Q(reason=""),
+                name="reporting_office_correction_has_reason",
+                violation_error_message=_("The office's correction needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(computed__isnull=True) | Q(value=models.F("computed")) | ~Q(reason=""),
+                name="reporting_override_has_reason",
+                violation_error_message=_(
+                    "A figure that differs from the computed one needs a reason."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.field.code}={self.value}"
+
+    @property
+    def differs_from_computed(self) -> bool:
+        return self.computed is not None and self.computed != self.value
+
+
+class ReportEvent(models.Model):
+    """A step in a unit report's life (审核记录), appended, never edited: saved, submitted,
+    returned with a comment, corrected by the office, approved."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", _("Saved as a draft")
+        SUBMITTED = "submitted", _("Submitted")
+        NIL = "nil", _("Submitted as nothing to report")
+        RETURNED = "returned", _("Returned")
+        CORRECTED = "corrected", _("Corrected by the office")
+        APPROVED = "approved", _("Approved")
+
+    report = models.ForeignKey(
+        UnitReport, on_delete=models.PROTECT, related_name="events", verbose_name=_("report")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("report step")
+        verbose_name_plural = _("report steps")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="returned") | ~Q(comment=""),
+                name="reporting_return_has_comment",
+                violation_error_message=_("Say why the report is returned."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.action}"

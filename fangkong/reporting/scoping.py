@@ -64,3 +64,57 @@ def can_enter_for_others(user) -> bool:
 
 def can_edit_policy(user) -> bool:
     return user.has_role(Role.OFFICE)
+
+
+# ---- unit daily reports -------------------------------------------------------------------
+
+
+def reports_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The office, the leader and the medic see every unit's reports; an officer their own
+    unit's; nobody else any."""
+    from fangkong.reporting.models import UnitReport
+
+    queryset = UnitReport.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if user.has_role(*SEES_ALL_CHECKINS):
+        return queryset
+    if user.has_role(Role.OFFICER) and user.unit_id:
+        return queryset.filter(unit_id=user.unit_id)
+    return queryset.none()
+
+
+def sees_reports(user) -> bool:
+    return can_see_unit_days(user)
+
+
+def sees_all_reports(user) -> bool:
+    return user.has_role(*SEES_ALL_CHECKINS)
+
+
+def can_fill_report_for(user, unit_id: int | None) -> bool:
+    """An officer fills their own unit's report; the office may fill any unit's."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or unit_id is None:
+        return False
+    if user.has_role(Role.OFFICE):
+        return True
+    return user.has_role(Role.OFFICER) and user.unit_id == unit_id
+
+
+def require_report_filler(user, unit_id: int | None) -> None:
+    if not can_fill_report_for(user, unit_id):
+        raise PermissionDenied(_("You may only fill in the daily report of your own unit."))
+
+
+def can_review_reports(user) -> bool:
+    """Return, correct and approve units' reports: the office (its statistics group)."""
+    return user.has_role(Role.OFFICE) and user.is_active
+
+
+def require_reviewer(user) -> None:
+    if not can_review_reports(user):
+        raise PermissionDenied(_("Only the prevention & control office reviews reports."))
+
+
+def can_keep_report_fields(user) -> bool:
+    return user.has_role(Role.OFFICE) and user.is_active

@@ -1,14 +1,24 @@
-"""Reads of the check-ins, shared by the pages, the API, exports and later reports."""
+"""Reads of the check-ins and the unit daily reports, shared by the pages, the API, the
+exports and the briefings."""
 
 import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.core import scoping as core_scoping
-from fangkong.core.models import Person
-from fangkong.reporting import scoping
-from fangkong.reporting.models import HealthCheckin
+from fangkong.core.models import Person, Unit
+from fangkong.reporting import figures, scoping
+from fangkong.reporting.models import (
+    HealthCheckin,
+    ReportEvent,
+    ReportField,
+    ReportValue,
+    UnitReport,
+)
 
 
 def checkins_for_day(
@@ -112,4 +122,342 @@ def versions_of(checkin: HealthCheckin) -> list[HealthCheckin]:
         HealthCheckin.objects.filter(person_id=checkin.person_id, date=checkin.date)
         .select_related("entered_by", "superseded_by")
         .order_by("entered_at", "pk")
+    )
+
+
+# ---- unit daily reports -------------------------------------------------------------------
+
+# The longest period a completeness table covers (a term and a half).
+MAX_COMPLETENESS_DAYS = 200
+
+
+def reports_for(
+    user,
+    *,
+    day: datetime.date | None = None,
+    unit: int | None = None,
+    status: str = "",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> QuerySet[UnitReport]:
+    reports = scoping.reports_visible_to(user).select_related("unit", "submitted_by", "approved_by")
+    if day:
+        reports = reports.filter(date=day)
+    if start:
+        reports = reports.filter(date__gte=start)
+    if end:
+        reports = reports.filter(date__lte=end)
+    if unit:
+        reports = reports.filter(unit_id=unit)
+    if status:
+        reports = reports.filter(status=status)
+    return reports.order_by("-date", "unit__code")
+
+
+def expected_units(user) -> QuerySet[Unit]:
+    """The units `user` may see that are expected to report every day."""
+    units = Unit.objects.filter(is_active=True, reports_daily=True).order_by("code")
+    if scoping.sees_all_reports(user):
+        return units
+    if user.has_role("officer") and user.unit_id:
+        return units.filter(pk=user.unit_id)
+    return units.none()
+
+
+def units_not_reported(user, day: datetime.date) -> list[Unit]:
+    """Expected units with no submitted or approved report for `day` (a draft or a
+    returned report is not reported yet)."""
+    reported = UnitReport.objects.filter(
+        unit=OuterRef("pk"),
+        date=day,
+        status__in=[UnitReport.Status.SUBMITTED, UnitReport.Status.APPROVED],
+    )
+    return list(expected_units(user).exclude(Exists(reported)))
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """A percentage to one decimal place, as DHIS2 shows it; None when nothing is expected."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class Tally:
+    """DHIS2's reporting rates: actual ÷ expected and on time ÷ expected."""
+
+    expected: int = 0
+    reported: int = 0
+    on_time: int = 0
+    approved: int = 0
+
+    @property
+    def reporting_rate(self) -> Decimal | None:
+        return rate(self.reported, self.expected)
+
+    @property
+    def timely_rate(self) -> Decimal | None:
+        return rate(self.on_time, self.expected)
+
+    @property
+    def approval_rate(self) -> Decimal | None:
+        return rate(self.approved, self.expected)
+
+    def count(self, cell: "CompletenessCell") -> None:
+        self.expected += 1
+        self.reported += cell.reported
+        self.on_time += cell.on_time
+        self.approved += cell.approved
+
+
+@dataclass
+class CompletenessCell:
+    status: str = ""
+    on_time: bool = False
+    checked_in: int = 0
+    headcount: int = 0
+
+    @property
+    def reported(self) -> bool:
+        return self.status in (UnitReport.Status.SUBMITTED, UnitReport.Status.APPROVED)
+
+    @property
+    def approved(self) -> bool:
+        return self.status == UnitReport.Status.APPROVED
+
+    @property
+    def checkin_rate(self) -> Decimal | None:
+        return rate(self.checked_in, self.headcount)
+
+    @property
+    def status_label(self) -> str:
+        if not self.status:
+            return ""
+        return str(UnitReport.Status(self.status).label)
+
+
+@dataclass
+class CompletenessRow:
+    unit: Unit
+    cells: list[CompletenessCell]
+    tally: Tally
+
+
+@dataclass
+class CompletenessTable:
+    start: datetime.date
+    end: datetime.date
+    days: list[datetime.date]
+    rows: list[CompletenessRow]
+    day_tallies: list[Tally]
+    total: Tally
+
+
+def period_problem(start, end) -> str | None:
+    if start > end:
+        return _("The period ends before it starts.")
+    if (end - start).days + 1 > MAX_COMPLETENESS_DAYS:
+        return _("Choose a period of at most %(days)d days.") % {"days": MAX_COMPLETENESS_DAYS}
+    return None
+
+
+def completeness(user, start: datetime.date, end: datetime.date) -> CompletenessTable:
+    """Units × days: the report's state and timeliness, and the share of the unit's people
+    who checked in. Four queries, whatever the period (the caller bounds it)."""
+    days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+    units = list(expected_units(user))
+    unit_ids = [unit.pk for unit in units]
+    reports = {
+        (unit_id, day): (status, bool(on_time))
+        for unit_id, day, status, on_time in UnitReport.objects.filter(
+            unit_id__in=unit_ids, date__gte=start, date__lte=end
+        ).values_list("unit_id", "date", "status", "on_time")
+    }
+    heads = figures.headcounts(unit_ids)
+    checkins = figures.checkin_figures(start, end, unit_ids)
+    rows = []
+    day_tallies = [Tally() for _day in days]
+    total = Tally()
+    for unit in units:
+        tally = Tally()
+        cells = []
+        for index, day in enumerate(days):
+            status, on_time = reports.get((unit.pk, day), ("", False))
+            cell = CompletenessCell(
+                status=status,
+                on_time=on_time and status in (UnitReport.Status.SUBMITTED, "approved"),
+                checked_in=checkins.get((unit.pk, day), {}).get(ReportField.Source.CHECKED_IN, 0),
+                headcount=heads.get(unit.pk, 0),
+            )
+            cells.append(cell)
+            tally.count(cell)
+            day_tallies[index].count(cell)
+            total.count(cell)
+        rows.append(CompletenessRow(unit, cells, tally))
+    return CompletenessTable(start, end, days, rows, day_tallies, total)
+
+
+# ---- one report: its figures beside the ledgers, and its history ---------------------------
+
+
+@dataclass
+class ReconciledFigure:
+    """A reported figure beside what the records say for the unit and day."""
+
+    field: ReportField
+    value: ReportValue | None
+    ledger: int | None
+    versions: list[ReportValue] = field(default_factory=list)
+
+    @property
+    def difference(self) -> int | None:
+        if self.value is None or self.ledger is None:
+            return None
+        return self.value.value - self.ledger
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.difference)
+
+
+def reconciliation(report: UnitReport) -> list[ReconciledFigure]:
+    """Every active figure of `report`: the current value, every earlier version (who gave
+    it, the office's corrections with their reasons) and, for a figure computed from the
+    records, what they say now."""
+    ledger = figures.unit_figures(report.unit_id, report.date)
+    versions: dict[int, list[ReportValue]] = {}
+    for value in report.values.select_related("given_by").order_by("given_at", "pk"):
+        versions.setdefault(value.field_id, []).append(value)
+    rows = []
+    for report_field in ReportField.objects.filter(is_active=True).order_by("order", "code"):
+        history = versions.get(report_field.pk, [])
+        current = next((item for item in history if item.superseded_at is None), None)
+        rows.append(
+            ReconciledFigure(
+                field=report_field,
+                value=current,
+                ledger=ledger.get(report_field.source) if report_field.is_computed else None,
+                versions=history,
+            )
+        )
+    return rows
+
+
+def report_rule_results(report: UnitReport):
+    from fangkong.reporting.services import check_rules, current_values
+
+    values = {field_id: item.value for field_id, item in current_values(report).items()}
+    return check_rules(values)
+
+
+def report_events(report: UnitReport) -> QuerySet[ReportEvent]:
+    return report.events.select_related("by").order_by("at", "pk")
+
+
+# ---- the consolidated daily table (汇总表) --------------------------------------------------
+
+
+@dataclass
+class ConsolidatedRow:
+    number: int
+    unit: Unit
+    report: UnitReport | None
+    values: list[int | None]
+    checked_in: int
+    headcount: int
+    flagged: int
+    problems: list[str]
+
+    @property
+    def abnormal(self) -> bool:
+        return bool(self.problems)
+
+
+@dataclass
+class ConsolidatedTable:
+    day: datetime.date
+    fields: list[ReportField]
+    rows: list[ConsolidatedRow]
+    totals: list[int]
+    checked_in: int
+    headcount: int
+    flagged: int
+    tally: Tally
+
+
+def consolidated(user, day: datetime.date) -> ConsolidatedTable:
+    """The school's table for `day`: one row per expected unit, its current figures, the
+    day's check-ins and what needs the office's eye (no report, late, a failing rule, a
+    figure that differs from the records, flagged check-ins). A fixed number of queries."""
+    from fangkong.reporting.services import active_rules, check_rules
+
+    units = list(expected_units(user))
+    unit_ids = [unit.pk for unit in units]
+    report_fields = list(ReportField.objects.filter(is_active=True).order_by("order", "code"))
+    rules = active_rules()
+    reports = {
+        report.unit_id: report
+        for report in UnitReport.objects.filter(unit_id__in=unit_ids, date=day)
+    }
+    values: dict[int, dict[int, int]] = {}
+    for report_id, field_id, value in ReportValue.objects.filter(
+        report__in=list(reports.values()), superseded_at__isnull=True
+    ).values_list("report_id", "field_id", "value"):
+        values.setdefault(report_id, {})[field_id] = value
+    ledger = figures.ledger_figures(day, unit_ids)
+    rows = []
+    totals = [0] * len(report_fields)
+    tally = Tally()
+    for number, unit in enumerate(units, start=1):
+        report = reports.get(unit.pk)
+        given = values.get(report.pk, {}) if report else {}
+        unit_ledger = ledger.get(unit.pk, {})
+        problems = []
+        if report is None or not report.is_reported:
+            problems.append(_("not reported"))
+        elif not report.on_time:
+            problems.append(_("late"))
+        for result in check_rules(given, rules) if given else []:
+            if result.fails:
+                problems.append(result.rule.display_message)
+        row_values = []
+        for index, report_field in enumerate(report_fields):
+            value = given.get(report_field.pk)
+            row_values.append(value)
+            if value is not None:
+                totals[index] += value
+                if report_field.is_computed and value != unit_ledger.get(report_field.source, 0):
+                    problems.append(
+                        _("%(field)s differs from the records")
+                        % {"field": report_field.display_label}
+                    )
+        flagged = unit_ledger.get(ReportField.Source.FLAGGED, 0)
+        if flagged:
+            problems.append(_("%(count)d flagged check-in(s)") % {"count": flagged})
+        cell = CompletenessCell(
+            status=report.status if report else "",
+            on_time=bool(report and report.on_time and report.is_reported),
+        )
+        tally.count(cell)
+        rows.append(
+            ConsolidatedRow(
+                number=number,
+                unit=unit,
+                report=report,
+                values=row_values,
+                checked_in=unit_ledger.get(ReportField.Source.CHECKED_IN, 0),
+                headcount=unit_ledger.get(ReportField.Source.HEADCOUNT, 0),
+                flagged=flagged,
+                problems=problems,
+            )
+        )
+    return ConsolidatedTable(
+        day=day,
+        fields=report_fields,
+        rows=rows,
+        totals=totals,
+        checked_in=sum(row.checked_in for row in rows),
+        headcount=sum(row.headcount for row in rows),
+        flagged=sum(row.flagged for row in rows),
+        tally=tally,
     )

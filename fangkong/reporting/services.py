@@ -6,6 +6,7 @@ new version that supersedes the current one, and nothing updates or deletes an a
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,13 +19,20 @@ from fangkong.core.people_import import MAX_REPORTED_ERRORS, ImportResult
 from fangkong.core.roles import Role
 from fangkong.core.services import validated_save
 from fangkong.reporting import checkin_sheets, scoping
+from fangkong.reporting import figures as figures_module
 from fangkong.reporting.models import (
     ANSWER_FIELDS,
     TEMPERATURE_MAX,
     TEMPERATURE_MIN,
     HealthCheckin,
+    ReportEvent,
+    ReportField,
     ReportingPolicy,
+    ReportValue,
+    RulePriority,
     Symptom,
+    UnitReport,
+    ValidationRule,
 )
 from fangkong.spreadsheets import RowError, SheetError, iter_records, open_sheet
 
@@ -47,6 +55,19 @@ def date_problem(day, today: datetime.date, policy: ReportingPolicy) -> str | No
             "last %(days)d day(s)."
         ) % {"date": day.isoformat(), "days": policy.days_open}
     return None
+
+
+def as_of(today: datetime.date | None) -> datetime.date:
+    """The day a check is made as of: `today` if a caller states one, else the local date.
+    A stated day after the local date is a mistake of the caller, not of the user."""
+    local = timezone.localdate()
+    if today is None:
+        return local
+    if not isinstance(today, datetime.date) or isinstance(today, datetime.datetime):
+        raise TypeError("today must be a datetime.date")
+    if today > local:
+        raise ValueError(f"today ({today.isoformat()}) is after the local date")
+    return today
 
 
 def temperature_problem(value) -> tuple[Decimal | None, str | None]:
@@ -186,10 +207,16 @@ def submit_checkin(
 
 @transaction.atomic
 def correct_checkin(
-    actor, checkin: HealthCheckin, *, reason: str, channel: str = "", **answers
+    actor,
+    checkin: HealthCheckin,
+    *,
+    reason: str,
+    channel: str = "",
+    today: datetime.date | None = None,
+    **answers,
 ) -> HealthCheckin:
     """A new version of `checkin` with the given answers; the earlier one is kept, marked
-    as superseded by `actor`."""
+    as superseded by `actor`. `today`: as for import_checkin_records."""
     scoping.require_checkin_writer(actor, checkin.person)
     reason = (reason or "").strip()
     values, errors = clean_answers({key: answers.get(key) for key in ANSWER_FIELDS})
@@ -198,7 +225,7 @@ def correct_checkin(
     elif len(reason) > 200:
         errors["reason"] = _("At most %(limit)d characters.") % {"limit": 200}
     policy = ReportingPolicy.current()
-    problem = date_problem(checkin.date, timezone.localdate(), policy)
+    problem = date_problem(checkin.date, as_of(today), policy)
     if problem:
         errors["date"] = problem
     if errors:
@@ -242,7 +269,7 @@ def update_policy(actor, *, reason: str = "", **data) -> ReportingPolicy:
         raise PermissionDenied(_("Only the prevention & control office changes the policy."))
     ReportingPolicy.current()
     policy = ReportingPolicy.objects.select_for_update().get(pk=ReportingPolicy.SINGLETON_PK)
-    for key in ("deadline", "days_open", "fever_threshold"):
+    for key in ("deadline", "days_open", "fever_threshold", "school_name"):
         if key in data and data[key] is not None:
             setattr(policy, key, data[key])
     policy.updated_at = timezone.now()
@@ -258,10 +285,10 @@ class CheckinRowChecker:
     """Checks one row at a time against the registry, the policy, the day's current
     check-ins and the rows above it; everything is looked up once, here."""
 
-    def __init__(self, actor):
+    def __init__(self, actor, *, today: datetime.date | None = None):
         self.actor = actor
         self.policy = ReportingPolicy.current()
-        self.today = timezone.localdate()
+        self.today = as_of(today)
         self.first_open = self.policy.first_open_day(self.today)
         self.people = {
             number: (pk, unit_id, active, name)
@@ -271,14 +298,19 @@ class CheckinRowChecker:
         }
         self.office = actor.has_role(Role.OFFICE)
         # (person, day) already checked in: 0 for the database, else the row of the file.
-        self.seen = dict.fromkeys(
-            HealthCheckin.objects.current()
-            .filter(date__gte=self.first_open, date__lte=self.today)
-            .values_list("person_id", "date"),
-            0,
-        )
+        # A day's current check-ins are read when a row first names that day (a file is
+        # mostly of one day), not every open day's at the start.
+        self.seen: dict[tuple[int, datetime.date], int] = {}
+        self.days_read: set[datetime.date] = set()
         self.symptoms = checkin_sheets.symptom_lookup()
         self.headers = {key: checkin_sheets.header(key) for key in checkin_sheets.COLUMN_BY_KEY}
+
+    def read_day(self, day: datetime.date) -> None:
+        self.days_read.add(day)
+        for person_id in (
+            HealthCheckin.objects.current().filter(date=day).values_list("person_id", flat=True)
+        ):
+            self.seen.setdefault((person_id, day), 0)
 
     def check(self, number: int, record: dict, numeric: set[str]):
         errors: list[RowError] = []
@@ -354,6 +386,8 @@ class CheckinRowChecker:
             fail(key, message)
 
         if person is not None and day is not None:
+            if day not in self.days_read:
+                self.read_day(day)
             seen = self.seen.get((person[0], day))
             if seen == 0:
                 fail(
@@ -394,9 +428,24 @@ def import_checkins(actor, upload) -> ImportResult:
         book.close()
 
 
-def _import_records(actor, records) -> ImportResult:
+def import_checkin_records(
+    actor, records, *, today: datetime.date | None = None
+) -> ImportResult:
+    """Import (row number, {column key: text}, numeric keys) records as iter_records yields
+    them: every one or none, with the checks and the write of an uploaded file.
+
+    `today` is the day as of which the days still open are counted (the local date by
+    default): a back-fill, such as the demo's 2020 check-ins, states the day it stands on.
+    It may not be after the local date.
+    """
+    if not scoping.can_enter_for_others(actor):
+        raise PermissionDenied(_("Your role does not allow importing check-ins."))
+    return _import_records(actor, records, today=today)
+
+
+def _import_records(actor, records, *, today: datetime.date | None = None) -> ImportResult:
     result = ImportResult()
-    checker = CheckinRowChecker(actor)
+    checker = CheckinRowChecker(actor, today=today)
     valid: list[dict] = []
     try:
         for number, record, numeric in records:
@@ -441,3 +490,522 @@ def _import_records(actor, records) -> ImportResult:
         )
         result.error_count = 1
     return result
+
+
+# ---- unit daily reports: the office's fields and rules ------------------------------------
+
+
+def _require_field_keeper(actor) -> None:
+    if not scoping.can_keep_report_fields(actor):
+        raise PermissionDenied(_("Only the prevention & control office defines the report."))
+
+
+FIELD_ATTRIBUTES = ("code", "label", "label_en", "order", "source", "is_active")
+RULE_ATTRIBUTES = (
+    "left",
+    "operator",
+    "right",
+    "right_constant",
+    "priority",
+    "message",
+    "message_en",
+    "is_active",
+)
+
+
+@transaction.atomic
+def create_report_field(actor, **data) -> ReportField:
+    _require_field_keeper(actor)
+    field = ReportField(**{key: data[key] for key in FIELD_ATTRIBUTES if key in data})
+    for key in ("code", "label", "label_en"):
+        setattr(field, key, str(getattr(field, key) or "").strip())
+    validated_save(field, actor)
+    return field
+
+
+@transaction.atomic
+def update_report_field(actor, field: ReportField, *, reason: str = "", **data) -> ReportField:
+    """Labels, order, source and whether the field is asked. The code stays: reports,
+    spreadsheets and other systems refer to it."""
+    _require_field_keeper(actor)
+    if "code" in data and data["code"] != field.code:
+        raise ValidationError({"code": _("A field's code cannot change; add a new field.")})
+    for key in FIELD_ATTRIBUTES[1:]:
+        if key in data and data[key] is not None:
+            value = data[key]
+            setattr(field, key, value.strip() if isinstance(value, str) else value)
+    validated_save(field, actor, (reason or "").strip())
+    return field
+
+
+def _rule_sides_problem(rule: ValidationRule) -> dict:
+    if rule.right_id is None and rule.right_constant is None:
+        return {"right": _("Compare the figure with another figure or a number.")}
+    if rule.right_id is not None and rule.right_constant is not None:
+        return {"right_constant": _("Give another figure or a number, not both.")}
+    return {}
+
+
+@transaction.atomic
+def create_validation_rule(actor, **data) -> ValidationRule:
+    _require_field_keeper(actor)
+    rule = ValidationRule(**{key: data[key] for key in RULE_ATTRIBUTES if key in data})
+    problem = _rule_sides_problem(rule)
+    if problem:
+        raise ValidationError(problem)
+    validated_save(rule, actor)
+    return rule
+
+
+@transaction.atomic
+def update_validation_rule(
+    actor, rule: ValidationRule, *, reason: str = "", **data
+) -> ValidationRule:
+    _require_field_keeper(actor)
+    for key in RULE_ATTRIBUTES:
+        if key in data:
+            setattr(rule, key, data[key])
+    problem = _rule_sides_problem(rule)
+    if problem:
+        raise ValidationError(problem)
+    validated_save(rule, actor, (reason or "").strip())
+    return rule
+
+
+# ---- unit daily reports: filling, submitting, reviewing -----------------------------------
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: ValidationRule
+    left: int | None
+    right: int | None
+
+    @property
+    def holds(self) -> bool | None:
+        """None when a figure is missing (a draft): nothing to say yet."""
+        if self.left is None or self.right is None:
+            return None
+        return self.rule.holds(self.left, self.right)
+
+    @property
+    def fails(self) -> bool:
+        return self.holds is False
+
+
+def active_fields() -> list[ReportField]:
+    return list(ReportField.objects.filter(is_active=True).order_by("order", "code"))
+
+
+def active_rules() -> list[ValidationRule]:
+    return list(
+        ValidationRule.objects.filter(is_active=True, left__is_active=True)
+        .exclude(right__is_active=False)
+        .select_related("left", "right")
+    )
+
+
+def check_rules(values: dict[int, int | None], rules=None) -> list[RuleResult]:
+    """Each active rule against `values` ({field id: figure})."""
+    results = []
+    for rule in active_rules() if rules is None else rules:
+        right = values.get(rule.right_id) if rule.right_id else rule.right_constant
+        results.append(RuleResult(rule, values.get(rule.left_id), right))
+    return results
+
+
+def _high_rule_errors(results: list[RuleResult]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for result in results:
+        if result.fails and result.rule.priority == RulePriority.HIGH:
+            code = result.rule.left.code
+            message = _("%(rule)s does not hold (%(left)s against %(right)s).") % {
+                "rule": result.rule.display_message,
+                "left": result.left,
+                "right": result.right,
+            }
+            errors[code] = f"{errors[code]} {message}" if code in errors else message
+    return errors
+
+
+def current_values(report: UnitReport) -> dict[int, ReportValue]:
+    """{field id: the current figure} of `report`."""
+    return {
+        value.field_id: value
+        for value in report.values.filter(superseded_at__isnull=True).select_related(
+            "field", "given_by"
+        )
+    }
+
+
+def report_day_problem(day, today: datetime.date, policy: ReportingPolicy) -> str | None:
+    if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
+        return _("Enter a date.")
+    if day > today:
+        return _("The date %(date)s is in the future.") % {"date": day.isoformat()}
+    if day < policy.first_open_day(today):
+        return _(
+            "The day %(date)s is closed: reports may only be filled in or changed for the "
+            "last %(days)d day(s)."
+        ) % {"date": day.isoformat(), "days": policy.days_open}
+    return None
+
+
+def is_on_time(day: datetime.date, submitted_at: datetime.datetime, policy) -> bool:
+    """Timely (DHIS2): submitted by the deadline's time on the report's own day."""
+    deadline = timezone.make_aware(datetime.datetime.combine(day, policy.deadline))
+    return submitted_at <= deadline
+
+
+def _parse_count(value) -> tuple[int | None, str | None]:
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, bool):
+        return None, _("Enter a whole number, 0 or more.")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit():
+            return None, _("Enter a whole number, 0 or more.")
+        number = int(text)
+    if number < 0:
+        return None, _("Enter a whole number, 0 or more.")
+    if number > 10_000_000:
+        return None, _("This figure is too large.")
+    return number, None
+
+
+def _write_value(report, field, value, computed, reason, kind, actor, now, current) -> bool:
+    """Append the figure unless it is the current one already; True if written."""
+    if (
+        current is not None
+        and current.value == value
+        and current.reason == reason
+        and current.kind == kind
+    ):
+        return False
+    if current is not None:
+        ReportValue.objects.filter(pk=current.pk).update(superseded_at=now)
+    ReportValue.objects.create(
+        report=report,
+        field=field,
+        value=value,
+        computed=computed,
+        reason=reason,
+        kind=kind,
+        given_by=actor,
+        given_at=now,
+    )
+    return True
+
+
+def _fill(actor, report, values, reasons, note, *, submit, now, nil=False) -> UnitReport:
+    """Write the officer's figures into `report` (a locked draft or returned report) and
+    submit it if asked. Raises ValidationError, naming each field, before anything is
+    kept: the caller's transaction rolls back."""
+    values = dict(values or {})
+    reasons = {key: str(text or "").strip() for key, text in (reasons or {}).items()}
+    fields = active_fields()
+    by_code = {field.code: field for field in fields}
+    errors: dict[str, str] = {}
+    for code in values:
+        if code not in by_code:
+            errors[code] = _("There is no figure “%(code)s” in the report.") % {"code": code}
+    figures = figures_module.unit_figures(report.unit_id, report.date)
+    current = current_values(report)
+    final: dict[int, int | None] = {}
+    writes = []
+    for field in fields:
+        computed = figures.get(field.source) if field.is_computed else None
+        if nil:
+            value, problem = (computed if field.is_computed else 0), None
+            reason = ""
+        else:
+            value, problem = _parse_count(values.get(field.code))
+            reason = reasons.get(field.code, "")
+        if problem:
+            errors[field.code] = problem
+            continue
+        if len(reason) > 200:
+            errors[field.code] = _("At most %(limit)d characters.") % {"limit": 200}
+            continue
+        if value is None:
+            existing = current.get(field.pk)
+            final[field.pk] = existing.value if existing else None
+            if submit and existing is None:
+                errors[field.code] = _("Enter this figure (0 if there is none).")
+            continue
+        if computed is not None and value != computed and not reason:
+            errors[field.code] = _(
+                "Fangkong's records give %(computed)d: say why the figure differs."
+            ) % {"computed": computed}
+            continue
+        if computed is not None and value == computed:
+            reason = ""
+        final[field.pk] = value
+        writes.append((field, value, computed, reason))
+    note = (note or "").strip()
+    if len(note) > 300:
+        errors["note"] = _("At most %(limit)d characters.") % {"limit": 300}
+    if errors:
+        raise ValidationError(errors)
+    if submit:
+        rule_errors = _high_rule_errors(check_rules(final))
+        if rule_errors:
+            raise ValidationError(rule_errors)
+    for field, value, computed, reason in writes:
+        _write_value(
+            report,
+            field,
+            value,
+            computed,
+            reason,
+            ReportValue.Kind.OFFICER,
+            actor,
+            now,
+            current.get(field.pk),
+        )
+    report.note = note
+    report.is_nil = nil
+    if submit:
+        policy = ReportingPolicy.current()
+        if report.first_submitted_at is None:
+            report.first_submitted_at = now
+            report.on_time = is_on_time(report.date, now, policy)
+        report.status = UnitReport.Status.SUBMITTED
+        report.submitted_at = now
+        report.submitted_by = actor
+        action = ReportEvent.Action.NIL if nil else ReportEvent.Action.SUBMITTED
+    else:
+        action = ReportEvent.Action.SAVED
+    report.save()
+    ReportEvent.objects.create(report=report, action=action, by=actor, at=now)
+    return report
+
+
+def _open_day_or_error(day, now) -> None:
+    problem = report_day_problem(day, timezone.localdate(now), ReportingPolicy.current())
+    if problem:
+        raise ValidationError({"date": problem})
+
+
+def _locked_report(report: UnitReport) -> UnitReport:
+    return UnitReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+
+
+def _new_report(actor, unit, day, now) -> UnitReport:
+    if not unit.is_active:
+        raise ValidationError({"unit": _("This unit is deactivated.")})
+    report = UnitReport(unit=unit, date=day, created_by=actor, created_at=now)
+    try:
+        validated_save(report, actor)
+    except ValidationError as exc:
+        if UnitReport.objects.filter(unit=unit, date=day).exists():
+            raise _report_exists(unit, day) from exc
+        raise
+    return report
+
+
+def _report_exists(unit, day) -> ValidationError:
+    return ValidationError(
+        {
+            "date": _("%(unit)s already has a report for %(date)s: open it instead.")
+            % {"unit": unit.display_name, "date": day.isoformat()}
+        }
+    )
+
+
+def _require_editable_by_filler(report: UnitReport) -> None:
+    if report.status not in (UnitReport.Status.DRAFT, UnitReport.Status.RETURNED):
+        raise ValidationError(
+            _("This report is %(status)s: only a draft or a returned report can be changed.")
+            % {"status": report.get_status_display()}
+        )
+
+
+@transaction.atomic
+def create_report(
+    actor,
+    unit,
+    day: datetime.date,
+    *,
+    values: dict | None = None,
+    reasons: dict | None = None,
+    note: str = "",
+    submit: bool = False,
+    now: datetime.datetime | None = None,
+) -> UnitReport:
+    """A unit's report for `day`, saved as a draft or submitted. A second report for the
+    same unit and day is refused: open the first."""
+    scoping.require_report_filler(actor, unit.pk if unit else None)
+    now = now or timezone.now()
+    _open_day_or_error(day, now)
+    if UnitReport.objects.filter(unit=unit, date=day).exists():
+        raise _report_exists(unit, day)
+    report = _new_report(actor, unit, day, now)
+    return _fill(actor, report, values, reasons, note, submit=submit, now=now)
+
+
+@transaction.atomic
+def update_report(
+    actor,
+    report: UnitReport,
+    *,
+    values: dict | None = None,
+    reasons: dict | None = None,
+    note: str = "",
+    submit: bool = False,
+    now: datetime.datetime | None = None,
+) -> UnitReport:
+    """Change a draft or a returned report, and submit it if asked."""
+    scoping.require_report_filler(actor, report.unit_id)
+    now = now or timezone.now()
+    _open_day_or_error(report.date, now)
+    report = _locked_report(report)
+    _require_editable_by_filler(report)
+    return _fill(actor, report, values, reasons, note, submit=submit, now=now)
+
+
+@transaction.atomic
+def submit_nil_report(
+    actor, unit, day: datetime.date, *, now: datetime.datetime | None = None
+) -> UnitReport:
+    """A nil report ("nothing to report") in one click: every figure the officer enters is 0, every
+    computed one is what the records say; submitted at once."""
+    scoping.require_report_filler(actor, unit.pk if unit else None)
+    now = now or timezone.now()
+    _open_day_or_error(day, now)
+    report = UnitReport.objects.select_for_update().filter(unit=unit, date=day).first()
+    if report is None:
+        report = _new_report(actor, unit, day, now)
+    _require_editable_by_filler(report)
+    try:
+        return _fill(actor, report, {}, {}, "", submit=True, now=now, nil=True)
+    except ValidationError as exc:
+        raise ValidationError(
+            _(
+                "This unit's figures do not allow a nil report (%(problems)s): fill in the "
+                "report instead."
+            )
+            % {"problems": " ".join(exc.messages)}
+        ) from exc
+
+
+def _require_submitted(report: UnitReport, doing: str) -> None:
+    if report.status != UnitReport.Status.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted report can be %(doing)s; this one is %(status)s.")
+            % {"doing": doing, "status": report.get_status_display()}
+        )
+
+
+@transaction.atomic
+def return_report(
+    actor, report: UnitReport, comment: str, *, now: datetime.datetime | None = None
+) -> UnitReport:
+    """The office sends a submitted report back to the unit, saying why."""
+    scoping.require_reviewer(actor)
+    now = now or timezone.now()
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say why the report is returned.")})
+    if len(comment) > 300:
+        raise ValidationError({"comment": _("At most %(limit)d characters.") % {"limit": 300}})
+    _open_day_or_error(report.date, now)
+    report = _locked_report(report)
+    _require_submitted(report, _("returned"))
+    report.status = UnitReport.Status.RETURNED
+    report.save(update_fields=["status"])
+    ReportEvent.objects.create(
+        report=report, action=ReportEvent.Action.RETURNED, comment=comment, by=actor, at=now
+    )
+    return report
+
+
+@transaction.atomic
+def correct_report_value(
+    actor,
+    report: UnitReport,
+    field: ReportField,
+    value,
+    reason: str,
+    *,
+    now: datetime.datetime | None = None,
+) -> ReportValue:
+    """The statistics group corrects one figure of a submitted report (核实补充), with a
+    reason; the officer's figure stays, superseded."""
+    scoping.require_reviewer(actor)
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    number, problem = _parse_count(value)
+    errors = {}
+    if problem or number is None:
+        errors["value"] = problem or _("Enter a whole number, 0 or more.")
+    if not reason:
+        errors["reason"] = _("Say why the figure is corrected.")
+    elif len(reason) > 200:
+        errors["reason"] = _("At most %(limit)d characters.") % {"limit": 200}
+    if not field.is_active:
+        errors["field"] = _("This figure is no longer asked.")
+    if errors:
+        raise ValidationError(errors)
+    _open_day_or_error(report.date, now)
+    report = _locked_report(report)
+    _require_submitted(report, _("corrected"))
+    current = current_values(report)
+    previous = current.get(field.pk)
+    computed = (
+        figures_module.unit_figures(report.unit_id, report.date).get(field.source)
+        if field.is_computed
+        else None
+    )
+    final = {field_id: item.value for field_id, item in current.items()}
+    final[field.pk] = number
+    rule_errors = _high_rule_errors(check_rules(final))
+    if rule_errors:
+        raise ValidationError({"value": " ".join(rule_errors.values())})
+    _write_value(
+        report, field, number, computed, reason, ReportValue.Kind.OFFICE, actor, now, previous
+    )
+    ReportEvent.objects.create(
+        report=report,
+        action=ReportEvent.Action.CORRECTED,
+        comment=_("%(field)s: %(old)s → %(new)s (%(reason)s)")
+        % {
+            "field": field.display_label,
+            "old": previous.value if previous else "—",
+            "new": number,
+            "reason": reason,
+        },
+        by=actor,
+        at=now,
+    )
+    return report.values.get(field=field, superseded_at__isnull=True)
+
+
+@transaction.atomic
+def approve_report(
+    actor, report: UnitReport, *, comment: str = "", now: datetime.datetime | None = None
+) -> UnitReport:
+    """The office approves a submitted report whose figures pass every high rule."""
+    scoping.require_reviewer(actor)
+    now = now or timezone.now()
+    report = _locked_report(report)
+    _require_submitted(report, _("approved"))
+    final = {field_id: item.value for field_id, item in current_values(report).items()}
+    rule_errors = _high_rule_errors(check_rules(final))
+    if rule_errors:
+        raise ValidationError(rule_errors)
+    report.status = UnitReport.Status.APPROVED
+    report.approved_at = now
+    report.approved_by = actor
+    report.save(update_fields=["status", "approved_at", "approved_by"])
+    ReportEvent.objects.create(
+        report=report,
+        action=ReportEvent.Action.APPROVED,
+        comment=(comment or "").strip()[:300],
+        by=actor,
+        at=now,
+    )
+    return report
