@@ -1,10 +1,18 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Person
-from fangkong.reporting.models import HealthCheckin, ReportingPolicy, Symptom
+from fangkong.reporting.models import (
+    HealthCheckin,
+    ReportField,
+    ReportingPolicy,
+    Symptom,
+    ValidationRule,
+)
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
@@ -146,4 +154,178 @@ class PolicyForm(forms.ModelForm):
 
     def _post_clean(self):
         # The service validates and saves (with the history's who and why).
+        pass
+
+
+# ---- unit daily reports -------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    """The unit daily report's figures, one number per field the office defined, each
+    computed one with its reason for differing. Built from the active fields."""
+
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, report_fields, figures, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report_fields = report_fields
+        self.figures = figures
+        initial = {}
+        for field in report_fields:
+            computed = figures.get(field.source) if field.is_computed else None
+            name = self.value_name(field)
+            help_text = ""
+            if computed is not None:
+                help_text = _("Fangkong's records give %(computed)d.") % {"computed": computed}
+            self.fields[name] = forms.IntegerField(
+                label=field.display_label,
+                min_value=0,
+                required=False,
+                help_text=help_text,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
+            )
+            given = current.get(field.pk)
+            if given is not None:
+                initial[name] = given.value
+            elif computed is not None:
+                # A computed figure starts at what the records say: the officer confirms it
+                # or overrides it with a reason.
+                initial[name] = computed
+            if field.is_computed:
+                self.fields[self.reason_name(field)] = forms.CharField(
+                    label=_("Why it differs from the records"),
+                    max_length=200,
+                    required=False,
+                )
+                if given is not None and given.reason:
+                    initial[self.reason_name(field)] = given.reason
+        self.initial.update(
+            {key: value for key, value in initial.items() if key not in self.initial}
+        )
+        self.order_fields(
+            [name for field in report_fields for name in self.names(field)] + ["note"]
+        )
+
+    @staticmethod
+    def value_name(field) -> str:
+        return f"f_{field.code}"
+
+    @staticmethod
+    def reason_name(field) -> str:
+        return f"r_{field.code}"
+
+    def names(self, field) -> list[str]:
+        return [self.value_name(field)] + ([self.reason_name(field)] if field.is_computed else [])
+
+    def rows(self):
+        """(field, value bound field, reason bound field or None) in the office's order."""
+        for field in self.report_fields:
+            reason = self[self.reason_name(field)] if field.is_computed else None
+            yield field, self[self.value_name(field)], reason
+
+    def values(self) -> dict:
+        return {
+            field.code: self.cleaned_data.get(self.value_name(field))
+            for field in self.report_fields
+        }
+
+    def reasons(self) -> dict:
+        return {
+            field.code: self.cleaned_data.get(self.reason_name(field), "")
+            for field in self.report_fields
+            if field.is_computed
+        }
+
+    def apply_errors(self, error) -> None:
+        """A service's errors, keyed by a field's code, onto that field's input."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.add_error(None, message)
+            return
+        for key, messages in error.message_dict.items():
+            target = f"f_{key}" if f"f_{key}" in self.fields else key
+            for message in messages:
+                self.add_error(target if target in self.fields else None, message)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why it is returned"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CorrectFigureForm(forms.Form):
+    field = forms.ModelChoiceField(label=_("Figure"), queryset=None)
+    value = forms.IntegerField(label=_("Corrected figure"), min_value=0)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].queryset = ReportField.objects.filter(is_active=True)
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(label=_("Comment (optional)"), max_length=300, required=False)
+
+
+class ReportDayForm(forms.Form):
+    date = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def day(self):
+        if self.is_valid() and self.cleaned_data.get("date"):
+            return self.cleaned_data["date"]
+        return timezone.localdate()
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def period(self):
+        """(start, end): the last 14 days unless the user chose others."""
+        end = timezone.localdate()
+        start = end - datetime.timedelta(days=13)
+        if self.is_valid():
+            end = self.cleaned_data.get("end") or end
+            start = self.cleaned_data.get("start") or end - datetime.timedelta(days=13)
+        return start, end
+
+
+class ReportFieldForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), max_length=200, required=False)
+
+    class Meta:
+        model = ReportField
+        fields = ["code", "label", "label_en", "order", "source", "is_active"]
+
+    def _post_clean(self):
+        pass
+
+
+class ValidationRuleForm(forms.ModelForm):
+    class Meta:
+        model = ValidationRule
+        fields = [
+            "left",
+            "operator",
+            "right",
+            "right_constant",
+            "priority",
+            "message",
+            "message_en",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = ReportField.objects.filter(is_active=True)
+        self.fields["left"].queryset = active
+        self.fields["right"].queryset = active
+
+    def _post_clean(self):
         pass

@@ -1,30 +1,49 @@
-"""Pages of the daily check-in. Thin: fetch through scoping/selectors, write through services."""
+"""Pages of the daily check-in and the unit daily report. Thin: fetch through
+scoping/selectors, write through services."""
+
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import ImportForm
+from fangkong.core.models import Unit
 from fangkong.core.views import apply_errors, is_partial
-from fangkong.reporting import checkin_sheets, scoping, selectors, services
+from fangkong.reporting import checkin_sheets, figures, scoping, selectors, services
 from fangkong.reporting.forms import (
+    ApproveForm,
     CheckinForm,
+    CorrectFigureForm,
     CorrectionForm,
     DayForm,
     OfficerCheckinForm,
+    PeriodForm,
     PolicyForm,
+    ReportDayForm,
+    ReportFieldForm,
+    ReportForm,
+    ReturnForm,
+    ValidationRuleForm,
 )
-from fangkong.reporting.models import HealthCheckin, ReportingPolicy
+from fangkong.reporting.models import (
+    HealthCheckin,
+    ReportEvent,
+    ReportField,
+    ReportingPolicy,
+    UnitReport,
+    ValidationRule,
+)
 from fangkong.spreadsheets import XLSX_CONTENT_TYPE, workbook_response
 
 PAGE_SIZE = 50
@@ -278,3 +297,355 @@ def policy(request):
         {"form": form, "policy": current, "history": history},
         status=400 if form.errors else 200,
     )
+
+
+# ---- unit daily reports -------------------------------------------------------------------
+
+
+def _require_reports(user) -> None:
+    if not scoping.sees_reports(user):
+        raise PermissionDenied(_("Your role does not show units' daily reports."))
+
+
+def _parse_day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise Http404(_("No such day.")) from None
+
+
+def _report_unit(request, unit_id: int) -> Unit:
+    """The unit whose report `request.user` may open: any for those who see every unit's
+    reports, else only the unit they fill in for (another answers 404)."""
+    user = request.user
+    unit = get_object_or_404(Unit, pk=unit_id)
+    if not (scoping.sees_all_reports(user) or scoping.can_fill_report_for(user, unit.pk)):
+        raise Http404(_("No such report."))
+    return unit
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+def _visible_report(request, pk) -> UnitReport:
+    return core_scoping.get_visible_or_404(
+        scoping.reports_visible_to(request.user).select_related("unit"), pk=pk
+    )
+
+
+@login_required
+def reports(request):
+    """The day's reports: an officer's own unit (fill in, or nothing to report), or every
+    expected unit for the office, with who has not reported yet."""
+    _require_reports(request.user)
+    form = ReportDayForm(request.GET or None)
+    day_ = form.day()
+    table = selectors.consolidated(request.user, day_)
+    recent = None
+    if not scoping.sees_all_reports(request.user):
+        recent = selectors.reports_for(request.user)[:14]
+    context = {
+        "form": form,
+        "day": day_,
+        "table": table,
+        "not_reported": [
+            row.unit for row in table.rows if not (row.report and row.report.is_reported)
+        ],
+        "recent": recent,
+        "can_review": scoping.can_review_reports(request.user),
+        "can_keep_fields": scoping.can_keep_report_fields(request.user),
+        "can_fill": {
+            row.unit.pk
+            for row in table.rows
+            if scoping.can_fill_report_for(request.user, row.unit.pk)
+        },
+    }
+    return render(request, "reporting/reports.html", context)
+
+
+@login_required
+def reports_export(request):
+    _require_reports(request.user)
+    start, end = PeriodForm(request.GET or None).period()
+    rows = selectors.reports_for(request.user, start=start, end=end)
+    from fangkong.reporting import report_sheets  # TEMP
+
+    return report_sheets.reports_workbook(rows, chinese=_chinese())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request, unit_id: int, day: str):
+    """One unit's report for one day: the officer's form while it is a draft or returned;
+    otherwise its figures with who gave each, the records beside them, the rules and the
+    steps, and the office's review."""
+    _require_reports(request.user)
+    day_ = _parse_day(day)
+    unit = _report_unit(request, unit_id)
+    report_ = UnitReport.objects.filter(unit=unit, date=day_).first()
+    user = request.user
+    can_fill = scoping.can_fill_report_for(user, unit.pk) and (
+        report_ is None or report_.status in (UnitReport.Status.DRAFT, UnitReport.Status.RETURNED)
+    )
+    policy = ReportingPolicy.current()
+    today = timezone.localdate()
+    day_problem = services.report_day_problem(day_, today, policy)
+    form = None
+    if can_fill and day_problem is None:
+        report_fields = services.active_fields()
+        current = services.current_values(report_) if report_ else {}
+        form = ReportForm(
+            request.POST or None,
+            report_fields=report_fields,
+            figures=figures.unit_figures(unit.pk, day_),
+            current=current,
+            initial={"note": report_.note if report_ else ""},
+        )
+        if request.method == "POST" and form.is_valid():
+            submit = "submit" in request.POST
+            arguments = {
+                "values": form.values(),
+                "reasons": form.reasons(),
+                "note": form.cleaned_data.get("note", ""),
+                "submit": submit,
+            }
+            try:
+                if report_ is None:
+                    report_ = services.create_report(user, unit, day_, **arguments)
+                else:
+                    report_ = services.update_report(user, report_, **arguments)
+            except ValidationError as error:
+                form.apply_errors(error)
+            else:
+                if submit:
+                    messages.success(request, _("Report submitted to the office."))
+                else:
+                    messages.success(request, _("Draft saved."))
+                return redirect("reporting:report", unit_id=unit.pk, day=day_.isoformat())
+    elif request.method == "POST":
+        raise PermissionDenied(_("This report cannot be changed here."))
+    context = {
+        "unit": unit,
+        "day": day_,
+        "report": report_,
+        "form": form,
+        "day_problem": day_problem if can_fill else None,
+        "can_review": scoping.can_review_reports(user)
+        and report_ is not None
+        and report_.status == UnitReport.Status.SUBMITTED,
+        "can_nil": form is not None and (report_ is None or not report_.values.exists()),
+    }
+    if report_ is not None:
+        context["figures"] = selectors.reconciliation(report_)
+        context["rules"] = selectors.report_rule_results(report_)
+        context["events"] = selectors.report_events(report_)
+        context["returned"] = (
+            report_.events.filter(action=ReportEvent.Action.RETURNED).order_by("-at").first()
+            if report_.status == UnitReport.Status.RETURNED
+            else None
+        )
+    if context["can_review"]:
+        context["return_form"] = ReturnForm()
+        context["correct_form"] = CorrectFigureForm()
+        context["approve_form"] = ApproveForm()
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "reporting/report.html", context, status=status)
+
+
+@login_required
+@require_POST
+def report_nil(request, unit_id: int, day: str):
+    _require_reports(request.user)
+    day_ = _parse_day(day)
+    unit = _report_unit(request, unit_id)
+    try:
+        services.submit_nil_report(request.user, unit, day_)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Nil report submitted: nothing to report today."))
+    return redirect("reporting:report", unit_id=unit.pk, day=day_.isoformat())
+
+
+def _review(request, pk, form_class, act, done: str):
+    report_ = _visible_report(request, pk)
+    scoping.require_reviewer(request.user)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(report_, form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, done)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("reporting:report", unit_id=report_.unit_id, day=report_.date.isoformat())
+
+
+@login_required
+@require_POST
+def report_return(request, pk):
+    return _review(
+        request,
+        pk,
+        ReturnForm,
+        lambda report_, data: services.return_report(request.user, report_, data["comment"]),
+        _("Report returned to the unit."),
+    )
+
+
+@login_required
+@require_POST
+def report_correct(request, pk):
+    return _review(
+        request,
+        pk,
+        CorrectFigureForm,
+        lambda report_, data: services.correct_report_value(
+            request.user, report_, data["field"], data["value"], data["reason"]
+        ),
+        _("Figure corrected; the unit's figure is kept."),
+    )
+
+
+@login_required
+@require_POST
+def report_approve(request, pk):
+    return _review(
+        request,
+        pk,
+        ApproveForm,
+        lambda report_, data: services.approve_report(
+            request.user, report_, comment=data.get("comment", "")
+        ),
+        _("Report approved."),
+    )
+
+
+@login_required
+def completeness(request):
+    _require_reports(request.user)
+    form = PeriodForm(request.GET or None)
+    start, end = form.period()
+    problem = selectors.period_problem(start, end)
+    table = None if problem else selectors.completeness(request.user, start, end)
+    context = {"form": form, "start": start, "end": end, "problem": problem, "table": table}
+    return render(request, "reporting/completeness.html", context, status=400 if problem else 200)
+
+
+@login_required
+def completeness_export(request):
+    _require_reports(request.user)
+    start, end = PeriodForm(request.GET or None).period()
+    problem = selectors.period_problem(start, end)
+    if problem:
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    table = selectors.completeness(request.user, start, end)
+    from fangkong.reporting import report_sheets  # TEMP
+
+    return report_sheets.completeness_workbook(table, chinese=_chinese())
+
+
+@login_required
+def consolidated(request):
+    _require_reports(request.user)
+    form = ReportDayForm(request.GET or None)
+    table = selectors.consolidated(request.user, form.day())
+    return render(request, "reporting/consolidated.html", {"form": form, "table": table})
+
+
+@login_required
+def consolidated_export(request):
+    _require_reports(request.user)
+    table = selectors.consolidated(request.user, ReportDayForm(request.GET or None).day())
+    from fangkong.reporting import report_sheets  # TEMP
+
+    return report_sheets.consolidated_workbook(
+        table,
+        compiler=request.user.get_full_name() or request.user.username,
+        chinese=_chinese(),
+        school_name=ReportingPolicy.current().school_name,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_fields(request):
+    """The office defines the report: its figures, their order and sources, and the rules
+    between them."""
+    if not scoping.can_keep_report_fields(request.user):
+        raise PermissionDenied(_("Only the prevention & control office defines the report."))
+    field_form = ReportFieldForm(request.POST if "add_field" in request.POST else None)
+    del field_form.fields["reason"]  # asked when a figure is changed, not when it is added
+    rule_form = ValidationRuleForm(request.POST if "add_rule" in request.POST else None)
+    if request.method == "POST":
+        form, create = (
+            (field_form, services.create_report_field)
+            if "add_field" in request.POST
+            else (rule_form, services.create_validation_rule)
+        )
+        if form.is_valid():
+            data = {key: value for key, value in form.cleaned_data.items() if key != "reason"}
+            try:
+                create(request.user, **data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("reporting:report-fields")
+    context = {
+        "fields": ReportField.objects.order_by("-is_active", "order", "code"),
+        "rules": ValidationRule.objects.select_related("left", "right").order_by(
+            "-is_active", "left__order", "pk"
+        ),
+        "field_form": field_form,
+        "rule_form": rule_form,
+    }
+    failed = field_form.errors or rule_form.errors
+    return render(request, "reporting/report_fields.html", context, status=400 if failed else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_field_edit(request, pk):
+    if not scoping.can_keep_report_fields(request.user):
+        raise PermissionDenied(_("Only the prevention & control office defines the report."))
+    field = get_object_or_404(ReportField, pk=pk)
+    form = ReportFieldForm(request.POST or None, instance=field)
+    form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        data.pop("code", None)
+        try:
+            services.update_report_field(request.user, field, reason=reason, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("reporting:report-fields")
+    return render(
+        request,
+        "reporting/report_field_edit.html",
+        {"form": form, "field": field},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def validation_rule_toggle(request, pk):
+    if not scoping.can_keep_report_fields(request.user):
+        raise PermissionDenied(_("Only the prevention & control office defines the report."))
+    rule = get_object_or_404(ValidationRule, pk=pk)
+    services.update_validation_rule(
+        request.user, rule, is_active=not rule.is_active, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, _("Saved."))
+    return redirect("reporting:report-fields")
