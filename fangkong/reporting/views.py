@@ -20,7 +20,14 @@ from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import ImportForm
 from fangkong.core.models import Unit
 from fangkong.core.views import apply_errors, is_partial
-from fangkong.reporting import checkin_sheets, figures, scoping, selectors, services
+from fangkong.reporting import (
+    checkin_sheets,
+    figures,
+    report_sheets,
+    scoping,
+    selectors,
+    services,
+)
 from fangkong.reporting.forms import (
     ApproveForm,
     CheckinForm,
@@ -369,8 +376,6 @@ def reports_export(request):
     _require_reports(request.user)
     start, end = PeriodForm(request.GET or None).period()
     rows = selectors.reports_for(request.user, start=start, end=end)
-    from fangkong.reporting import report_sheets  # TEMP
-
     return report_sheets.reports_workbook(rows, chinese=_chinese())
 
 
@@ -547,8 +552,6 @@ def completeness_export(request):
     if problem:
         return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
     table = selectors.completeness(request.user, start, end)
-    from fangkong.reporting import report_sheets  # TEMP
-
     return report_sheets.completeness_workbook(table, chinese=_chinese())
 
 
@@ -564,8 +567,6 @@ def consolidated(request):
 def consolidated_export(request):
     _require_reports(request.user)
     table = selectors.consolidated(request.user, ReportDayForm(request.GET or None).day())
-    from fangkong.reporting import report_sheets  # TEMP
-
     return report_sheets.consolidated_workbook(
         table,
         compiler=request.user.get_full_name() or request.user.username,

@@ -183,3 +183,29 @@ def test_an_unchanged_figure_is_not_written_twice(report_definition, officer, st
     report = services.create_report(officer, staffed_unit, today, values={"natives": 4})
     services.update_report(officer, report, values={"natives": 4, "in_region": 1})
     assert ReportValue.objects.filter(report=report, field__code="natives").count() == 1
+
+
+def test_a_long_correction_is_kept_whole_on_the_figure(
+    report_definition, officer, office, staffed_unit, today
+):
+    natives = services.update_report_field(
+        office, report_definition["natives"], label_en="N" * 80, reason="longer label"
+    )
+    report = services.create_report(
+        officer, staffed_unit, today, values=figures(natives=9_999_999, people=12), submit=True
+    )
+    reason = "r" * 200
+    value = services.correct_report_value(office, report, natives, 9_999_998, reason)
+    assert value.reason == reason
+    event = report.events.get(action=ReportEvent.Action.CORRECTED)
+    assert len(event.comment) == 300
+
+
+def test_a_note_left_out_is_kept(report_definition, officer, staffed_unit, today):
+    report = services.create_report(
+        officer, staffed_unit, today, values={"natives": 1}, note="waiting for two dorms"
+    )
+    report = services.update_report(officer, report, values={"in_region": 0})
+    assert report.note == "waiting for two dorms"
+    report = services.update_report(officer, report, note="")
+    assert report.note == ""
