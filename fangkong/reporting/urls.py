@@ -15,6 +15,7 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("flagged/", views.flagged, name="flagged"),
     path("flagged/block/", views.flagged_block, name="flagged-block"),
+    path("reports/block/", views.reports_block, name="reports-block"),
     path("policy/", views.policy, name="policy"),
     path("reports/", views.reports, name="reports"),
     path("reports/export.xlsx", views.reports_export, name="reports-export"),

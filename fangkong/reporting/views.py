@@ -650,3 +650,26 @@ def validation_rule_toggle(request, pk):
     )
     messages.success(request, _("Saved."))
     return redirect("reporting:report-fields")
+
+
+@login_required
+def reports_block(request):
+    """The home page's block: today's unit reports — the officer's own, or how many units
+    have reported and which have not."""
+    if not scoping.sees_reports(request.user):
+        return HttpResponse(status=204)
+    today = timezone.localdate()
+    expected = list(selectors.expected_units(request.user))
+    not_reported = selectors.units_not_reported(request.user, today)
+    own = None
+    if request.user.unit_id and scoping.can_fill_report_for(request.user, request.user.unit_id):
+        own = UnitReport.objects.filter(unit_id=request.user.unit_id, date=today).first()
+    context = {
+        "today": today,
+        "expected": expected,
+        "not_reported": not_reported,
+        "reported": len(expected) - len(not_reported),
+        "own": own,
+        "officer": not scoping.sees_all_reports(request.user),
+    }
+    return render(request, "reporting/_reports_block.html", context)

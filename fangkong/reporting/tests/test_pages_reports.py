@@ -303,3 +303,25 @@ def test_a_bad_figure_definition_is_shown_on_the_form(login_as):
 def test_an_officer_cannot_define_the_report(login_as):
     client = login_as(Role.OFFICER)
     assert client.get(reverse("reporting:report-fields")).status_code == 403
+
+
+def test_home_block_tells_the_officer_todays_report(report_definition, login_as, unit):
+    client = login_as(Role.OFFICER)
+    page = re.sub(r"<[^>]+>", "", text(client.get(reverse("reporting:reports-block"))))
+    assert "College of Architecture: Not started" in page
+    assert "Fill in today's report" in page
+
+
+def test_home_block_tells_the_office_who_has_not_reported(
+    report_definition, login_as, office, unit, other_unit, today
+):
+    services.submit_nil_report(office, unit, today)
+    client = login_as(Role.OFFICE)
+    page = text(client.get(reverse("reporting:reports-block")))
+    assert 'id="reports-count">1 / 2<' in page
+    assert "Not reported yet: School of Civil Engineering" in page
+
+
+def test_home_block_is_empty_for_a_member(login_as):
+    client = login_as(Role.MEMBER)
+    assert client.get(reverse("reporting:reports-block")).status_code == 204
