@@ -55,8 +55,9 @@ test: install-dev
 	  *) echo "(DATABASE_URL names no PostgreSQL database: the suite ran on SQLite only)" ;; \
 	esac
 
+# BENCH=checkin_http runs only the benchmarks named (see bench/__main__.py).
 bench: install-dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) staticfiles var/test*.sqlite3*

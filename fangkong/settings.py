@@ -75,6 +75,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", VAR_DIR / "fangkong.sqlite3")}
+# A worker keeps its connection between requests (opening one costs more than most
+# requests' queries), checked before reuse so a restarted database is reconnected to.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock when a
     # transaction starts, so two writers queue on the busy timeout instead of failing

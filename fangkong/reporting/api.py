@@ -94,7 +94,7 @@ class CheckinIn(Answers):
     )
 
 
-class CorrectionIn(Answers):
+class CheckinCorrectionIn(Answers):
     reason: str = Field(min_length=1, max_length=200)
 
 
@@ -114,7 +114,7 @@ class FlaggedOut(Schema):
     items: list[CheckinOut]
 
 
-class PolicyOut(Schema):
+class ReportingPolicyOut(Schema):
     # "HH:MM" local time: OpenAPI's "time" format would demand a UTC offset.
     deadline: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", examples=["10:00"])
     days_open: int
@@ -138,7 +138,12 @@ def _visible(request, checkin_id: int) -> HealthCheckin:
     )
 
 
-def _detail(checkin: HealthCheckin) -> dict:
+def _detail(checkin: HealthCheckin, *, first: bool = False) -> HealthCheckin:
+    """The check-in with its versions. A day's first check-in, just written, is its only
+    version: it is answered from memory rather than read back."""
+    if first:
+        checkin.versions = [checkin]
+        return checkin
     checkin = HealthCheckin.objects.select_related("person", "entered_by").get(pk=checkin.pk)
     versions = HealthCheckin.objects.filter(person_id=checkin.person_id, date=checkin.date)
     checkin.versions = list(versions.select_related("person", "entered_by").order_by("entered_at"))
@@ -167,7 +172,7 @@ def submit_checkin(request, payload: CheckinIn):
         channel=HealthCheckin.Channel.API,
         **_answers(payload),
     )
-    return _detail(checkin)
+    return _detail(checkin, first=True)
 
 
 @router.get("/checkins/{checkin_id}", response=_error_responses(CheckinDetailOut))
@@ -177,7 +182,7 @@ def get_checkin(request, checkin_id: int = id_path()):
 
 
 @router.post("/checkins/{checkin_id}/correct", response=_error_responses(CheckinDetailOut))
-def correct_checkin(request, payload: CorrectionIn, checkin_id: int = id_path()):
+def correct_checkin(request, payload: CheckinCorrectionIn, checkin_id: int = id_path()):
     """A new version of the check-in that supersedes it; the earlier one is kept."""
     checkin = _visible(request, checkin_id)
     correction = services.correct_checkin(
@@ -198,7 +203,7 @@ def flagged_today(request, unit: Id | None = None):
     return {"date": today, "count": len(items), "items": items}
 
 
-@router.get("/policy", response=_error_responses(PolicyOut))
+@router.get("/policy", response=_error_responses(ReportingPolicyOut))
 def get_policy(request):
     """The office's reporting rules: deadline, days a day stays open, fever threshold."""
     return ReportingPolicy.current()

@@ -157,18 +157,31 @@ def _already_there(person, day) -> ValidationError:
     )
 
 
+# A check-in's related rows are loaded ones, and its answers were checked by clean_answers:
+# saving it need not look them up again.
+_CHECKIN_RELATED = ["person", "entered_by", "supersedes", "superseded_by"]
+
+
 def _save_checkin(checkin: HealthCheckin, actor) -> HealthCheckin:
+    # The field validators run here, in Python; the constraints (one current check-in per
+    # person and day, the temperature range) are the database's own, checked by the INSERT
+    # itself. Validating them beforehand would cost a query each, inside the write lock
+    # that every other check-in of the school is queuing for.
+    checkin.full_clean(exclude=_CHECKIN_RELATED, validate_unique=False, validate_constraints=False)
     try:
-        validated_save(checkin, actor)
-    except ValidationError as exc:
-        # Two submits of the same person and day at once: the database's constraint lets
-        # one through, and the other is told to correct instead (not given a 500).
+        with transaction.atomic():
+            checkin.save(force_insert=True)
+    except IntegrityError as exc:
+        # Two submits of the same person and day at once: the database lets one through,
+        # and the other is told to correct instead (not given a 500).
         clash = HealthCheckin.objects.current().filter(
             person_id=checkin.person_id, date=checkin.date
         )
         if clash.exists():
             raise _already_there(checkin.person, checkin.date) from exc
-        raise
+        raise ValidationError(
+            _("This record clashes with another one: %(error)s") % {"error": exc}
+        ) from exc
     return checkin
 
 
@@ -195,8 +208,8 @@ def submit_checkin(
         errors["date"] = problem
     if errors:
         raise ValidationError(errors)
-    if HealthCheckin.objects.current().filter(person=person, date=day).exists():
-        raise _already_there(person, day)
+    # A second check-in for the day is refused by the database's constraint (see
+    # _save_checkin), the same way whether it comes now or at the same moment.
     checkin = HealthCheckin(
         person=person,
         date=day,
@@ -450,10 +463,11 @@ class CheckinRowChecker:
 
 
 class CheckinWriter:
-    """Writes checked check-ins with one executemany INSERT per few thousand rows: the row
-    bulk_create writes (the answers and the flag; who entered them, when and how; nothing
-    superseded or corrected) without building a model instance a row. Through the ORM the
-    demo's 176,000 check-ins took twenty seconds on SQLite; this way, a few."""
+    """Writes checked check-ins with one executemany INSERT per few thousand rows (COPY on
+    PostgreSQL): the row bulk_create writes (the answers and the flag; who entered them,
+    when and how; nothing superseded or corrected) without building a model instance a
+    row. Through the ORM the demo's 176,000 check-ins took twenty seconds on SQLite; this
+    way, a few."""
 
     PER_ROW = ("person_id", "date", *ANSWER_FIELDS, "is_abnormal")
     BATCH_SIZE = 5000
@@ -478,11 +492,11 @@ class CheckinWriter:
         ]
         quote = self.connection.ops.quote_name
         columns = [f.column for f in per_row + constant]
+        table, columns = quote(HealthCheckin._meta.db_table), ", ".join(map(quote, columns))
         self.insert = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(HealthCheckin._meta.db_table),
-            ", ".join(map(quote, columns)),
-            ", ".join(["%s"] * len(columns)),
+            table, columns, ", ".join(["%s"] * len(per_row + constant))
         )
+        self.copy = f"COPY {table} ({columns}) FROM STDIN"
 
     def row(self, values: dict) -> list:
         row = [*self.per_row(values), *self.constants]
@@ -497,6 +511,13 @@ class CheckinWriter:
     def write(self, valid: list[dict]) -> None:
         """Write the rows; call inside a transaction."""
         with self.connection.cursor() as cursor:
+            driver_cursor = cursor.cursor
+            if self.connection.vendor == "postgresql" and hasattr(driver_cursor, "copy"):
+                # psycopg 3 sends an executemany as one statement a row; COPY streams them.
+                with self.connection.wrap_database_errors, driver_cursor.copy(self.copy) as copy:
+                    for values in valid:
+                        copy.write_row(self.row(values))
+                return
             for start in range(0, len(valid), self.BATCH_SIZE):
                 batch = valid[start : start + self.BATCH_SIZE]
                 cursor.executemany(self.insert, [self.row(values) for values in batch])
@@ -757,28 +778,34 @@ def _parse_count(value) -> tuple[int | None, str | None]:
     return number, None
 
 
-def _write_value(report, field, value, computed, reason, kind, actor, now, current) -> bool:
-    """Append the figure unless it is the current one already; True if written."""
-    if (
-        current is not None
-        and current.value == value
-        and current.reason == reason
-        and current.kind == kind
-    ):
-        return False
-    if current is not None:
-        ReportValue.objects.filter(pk=current.pk).update(superseded_at=now)
-    ReportValue.objects.create(
-        report=report,
-        field=field,
-        value=value,
-        computed=computed,
-        reason=reason,
-        kind=kind,
-        given_by=actor,
-        given_at=now,
+def _write_values(report, writes, kind, actor, now, current) -> int:
+    """Append each figure of `writes` ((field, value, computed, reason)) that is not the
+    current one already, superseding that one; one UPDATE and one INSERT for them all."""
+    changed = [
+        (field, value, computed, reason)
+        for field, value, computed, reason in writes
+        if not (
+            (given := current.get(field.pk)) is not None
+            and (given.value, given.reason, given.kind) == (value, reason, kind)
+        )
+    ]
+    superseded = [current[field.pk].pk for field, *_rest in changed if field.pk in current]
+    if superseded:
+        ReportValue.objects.filter(pk__in=superseded).update(superseded_at=now)
+    ReportValue.objects.bulk_create(
+        ReportValue(
+            report=report,
+            field=field,
+            value=value,
+            computed=computed,
+            reason=reason,
+            kind=kind,
+            given_by=actor,
+            given_at=now,
+        )
+        for field, value, computed, reason in changed
     )
-    return True
+    return len(changed)
 
 
 COMMENT_LIMIT = 300
@@ -839,18 +866,7 @@ def _fill(actor, report, values, reasons, note, *, submit, now, nil=False) -> Un
         rule_errors = _high_rule_errors(check_rules(final))
         if rule_errors:
             raise ValidationError(rule_errors)
-    for field, value, computed, reason in writes:
-        _write_value(
-            report,
-            field,
-            value,
-            computed,
-            reason,
-            ReportValue.Kind.OFFICER,
-            actor,
-            now,
-            current.get(field.pk),
-        )
+    _write_values(report, writes, ReportValue.Kind.OFFICER, actor, now, current)
     report.note = note
     report.is_nil = nil
     if submit:
@@ -1050,8 +1066,8 @@ def correct_report_value(
     rule_errors = _high_rule_errors(check_rules(final))
     if rule_errors:
         raise ValidationError({"value": " ".join(rule_errors.values())})
-    _write_value(
-        report, field, number, computed, reason, ReportValue.Kind.OFFICE, actor, now, previous
+    _write_values(
+        report, [(field, number, computed, reason)], ReportValue.Kind.OFFICE, actor, now, current
     )
     comment = _("%(field)s: %(old)s → %(new)s (%(reason)s)") % {
         "field": field.display_label,

@@ -14,12 +14,19 @@ from ninja.pagination import paginate
 
 from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
 from fangkong.core import scoping as core_scoping
-from fangkong.core.models import Person, User
+from fangkong.core.models import Area, Building, Household, Person, User
 from fangkong.watch import scoping, selectors, services
 from fangkong.watch.models import (
     MAX_FOLLOW_UP_EVERY,
+    MAX_ISOLATION_DAYS,
+    CheckSlot,
     FollowUp,
     FollowUpKind,
+    Incident,
+    IncidentAction,
+    IsolationCase,
+    IsolationPolicy,
+    IsolationRoom,
     KeyPerson,
     RegionOfConcern,
 )
@@ -178,7 +185,7 @@ class FollowUpIn(InSchema):
     due_on: datetime.date | None = Field(None, description="For the day; the day of `at`")
 
 
-class CorrectionIn(InSchema):
+class FollowUpCorrectionIn(InSchema):
     reason: str = Field(min_length=1, max_length=200)
     kind: FollowUpKindEnum | None = None
     outcome: FollowUpOutcome | None = None
@@ -265,6 +272,10 @@ API_FIELD_NAMES = {
     "region": "region_id",
     "responsible": "responsible_id",
     "key_person": "key_person_id",
+    "household": "household_id",
+    "room": "room_id",
+    "building": "building_id",
+    "area": "area_id",
 }
 
 
@@ -445,7 +456,7 @@ def create_follow_up(request, payload: FollowUpIn):
 
 
 @router.post("/follow-ups/{follow_up_id}/supersede", response=_error_responses(FollowUpOut))
-def supersede_follow_up(request, payload: CorrectionIn, follow_up_id: int = id_path()):
+def supersede_follow_up(request, payload: FollowUpCorrectionIn, follow_up_id: int = id_path()):
     """Correct a follow-up: a new record replaces it in the counts; the old one is kept."""
     follow_up = core_scoping.get_visible_or_404(
         scoping.follow_ups_visible_to(request.user), pk=follow_up_id
@@ -529,3 +540,603 @@ def compliance(request, filters: Query[ComplianceFilter]):
         "school": [_cell(cell) for cell in table.school],
         "total": _cell(table.total),
     }
+
+
+# ---- medical isolation --------------------------------------------------------------------
+
+PlaceKind = _api_enum("IsolationPlaceKind", IsolationCase.PlaceKind)
+OrderedBy = _api_enum("IsolationOrderedBy", IsolationCase.OrderedBy)
+IsolationStatus = _api_enum("IsolationStatus", IsolationCase.Status)
+Slot = _api_enum("IsolationCheckSlot", CheckSlot)
+IncidentKind = _api_enum("IncidentKind", Incident.Kind)
+IncidentSeverity = _api_enum("IncidentSeverity", Incident.Severity)
+IncidentStatus = _api_enum("IncidentStatus", Incident.Status)
+IncidentActionKind = _api_enum("IncidentActionKind", IncidentAction.Kind)
+
+
+class IsolationPolicyOut(Schema):
+    id: int
+    effective_from: datetime.date
+    days: int
+    note: str
+    created_by_id: int
+
+
+class PolicyIn(InSchema):
+    effective_from: datetime.date
+    days: int = Field(ge=1, le=MAX_ISOLATION_DAYS)
+    note: str = Field("", max_length=200)
+
+
+class PolicyPatch(InSchema):
+    effective_from: datetime.date | None = None
+    days: int | None = Field(None, ge=1, le=MAX_ISOLATION_DAYS)
+    note: str | None = Field(None, max_length=200)
+    reason: str = Field("", max_length=200)
+
+
+class RoomOut(Schema):
+    id: int
+    building_id: int | None
+    name: str
+    capacity: int
+    occupancy: int
+    is_active: bool
+    note: str
+
+
+class RoomIn(InSchema):
+    name: str = Field(min_length=1, max_length=40)
+    capacity: int = Field(1, ge=1, le=10_000)
+    building_id: Id | None = None
+    note: str = Field("", max_length=200)
+    is_active: bool = True
+
+
+class RoomPatch(InSchema):
+    name: str | None = Field(None, min_length=1, max_length=40)
+    capacity: int | None = Field(None, ge=1, le=10_000)
+    note: str | None = Field(None, max_length=200)
+    is_active: bool | None = None
+    reason: str = Field("", max_length=200)
+
+
+class CaseOut(Schema):
+    id: int
+    person_id: int
+    person_number: str = Field(alias="person.person_number")
+    person_name: str = Field(alias="person.name")
+    unit_id: int = Field(alias="person.unit_id")
+    place_kind: PlaceKind
+    household_id: int | None
+    room_id: int | None
+    hospital: str
+    place: str = Field(alias="place_label")
+    reason: str
+    ordered_by: OrderedBy
+    cdc_reference: str
+    start_date: datetime.date
+    policy_id: int
+    planned_end: datetime.date
+    status: IsolationStatus
+    end_date: datetime.date | None
+    transferred_to: str
+    end_note: str
+    ended_by_id: int | None
+    ended_at: datetime.datetime | None
+    opened_by_id: int
+
+
+class CaseIn(InSchema):
+    person_id: Id
+    place_kind: PlaceKind
+    reason: str = Field(min_length=1, max_length=200)
+    ordered_by: OrderedBy = OrderedBy.SCHOOL
+    cdc_reference: str = Field("", max_length=60)
+    start_date: datetime.date | None = Field(None, description="Today if left out")
+    household_id: Id | None = Field(
+        None, description="Home isolation: the person's own if left out"
+    )
+    room_id: Id | None = None
+    hospital: str = Field("", max_length=100)
+
+
+class ReleaseIn(InSchema):
+    note: str = Field(min_length=1, max_length=300)
+    end_date: datetime.date | None = None
+
+
+class TransferIn(ReleaseIn):
+    hospital: str = Field(min_length=1, max_length=100)
+
+
+class CaseFilter(FilterSchema):
+    q: str = Field("", max_length=60)
+    status: IsolationStatus | None = None
+    place_kind: PlaceKind | None = None
+    ordered_by: OrderedBy | None = None
+    unit: Id | None = None
+    person: Id | None = None
+    started_from: datetime.date | None = None
+    started_until: datetime.date | None = None
+    open_on: datetime.date | None = None
+
+
+class CheckOut(Schema):
+    id: int
+    case_id: int
+    date: datetime.date
+    slot: Slot
+    temperature: Decimal
+    symptoms: str
+    note: str
+    is_fever: bool
+    by_id: int
+    at: datetime.datetime
+    supersedes_id: int | None
+    correction_reason: str
+    superseded_at: datetime.datetime | None
+    superseded_by_id: int | None
+
+
+class CheckIn(InSchema):
+    case_id: Id
+    temperature: Decimal = Field(max_digits=3, decimal_places=1)
+    slot: Slot | None = Field(None, description="By the time of `at` if left out")
+    date: datetime.date | None = Field(None, description="The day of `at` if left out")
+    symptoms: str = Field("", max_length=200)
+    note: str = Field("", max_length=200)
+    at: datetime.datetime | None = Field(None, description="When; now if left out")
+
+
+class CheckCorrectionIn(InSchema):
+    reason: str = Field(min_length=1, max_length=200)
+    temperature: Decimal | None = Field(None, max_digits=3, decimal_places=1)
+    symptoms: str | None = Field(None, max_length=200)
+    note: str | None = Field(None, max_length=200)
+    at: datetime.datetime | None = None
+
+
+class CheckFilter(FilterSchema):
+    case: Id | None = None
+    day: datetime.date | None = None
+    current_only: bool = False
+    fever_only: bool = False
+
+
+class DueCheckFilter(FilterSchema):
+    day: datetime.date | None = Field(None, description="Today if left out")
+    slot: Slot | None = Field(None, description="The current half-day if left out")
+
+
+class DueCheckOut(Schema):
+    case_id: int
+    person_id: int
+    person_name: str
+    unit_id: int
+    place: str
+    morning_check_id: int | None
+    afternoon_check_id: int | None
+
+
+class CountsFilter(FilterSchema):
+    day: datetime.date | None = Field(None, description="Under isolation that day; today")
+    start: datetime.date | None = Field(None, description="Person-times started from; the 1st")
+    end: datetime.date | None = Field(None, description="…until; the day")
+
+
+class PlaceCountOut(Schema):
+    place_kind: PlaceKind
+    label: str
+    count: int
+
+
+class UnitCountOut(Schema):
+    unit_id: int
+    unit: str
+    count: int
+
+
+class CountsOut(Schema):
+    day: datetime.date
+    start: datetime.date
+    end: datetime.date
+    open_total: int
+    open_by_place: list[PlaceCountOut]
+    open_by_unit: list[UnitCountOut]
+    started_total: int
+    started_by_place: list[PlaceCountOut]
+    started_by_unit: list[UnitCountOut]
+
+
+def _case(request, case_id: int) -> IsolationCase:
+    return core_scoping.get_visible_or_404(
+        scoping.isolation_cases_visible_to(request.user).select_related(
+            "person", "household__building", "room__building"
+        ),
+        pk=case_id,
+    )
+
+
+@router.get("/isolation/policies", response=_error_responses(list[IsolationPolicyOut]))
+def list_isolation_policies(request):
+    scoping.require_isolation_reader(request.user)
+    return selectors.isolation_policies()
+
+
+@router.post("/isolation/policies", response=_error_responses(IsolationPolicyOut))
+def create_isolation_policy(request, payload: PolicyIn):
+    return services.create_isolation_policy(request.user, **payload.dict())
+
+
+@router.patch("/isolation/policies/{policy_id}", response=_error_responses(IsolationPolicyOut))
+def update_isolation_policy(request, payload: PolicyPatch, policy_id: int = id_path()):
+    scoping.require_isolation_reader(request.user)
+    policy = core_scoping.get_visible_or_404(IsolationPolicy.objects.all(), pk=policy_id)
+    data = payload.dict(exclude_unset=True)
+    reason = data.pop("reason", "")
+    return services.update_isolation_policy(request.user, policy, reason=reason, **data)
+
+
+@router.get("/isolation/rooms", response=_error_responses(list[RoomOut]))
+def list_isolation_rooms(request):
+    scoping.require_all_isolation_reader(request.user)
+    return selectors.isolation_rooms()
+
+
+def _room_out(room: IsolationRoom) -> IsolationRoom:
+    return selectors.isolation_rooms().get(pk=room.pk)
+
+
+@router.post("/isolation/rooms", response=_error_responses(RoomOut))
+@_errors_name_api_fields
+def create_isolation_room(request, payload: RoomIn):
+    data = payload.dict()
+    data["building"] = _related(Building.objects, data.pop("building_id"), "building_id")
+    return _room_out(services.create_isolation_room(request.user, **data))
+
+
+@router.patch("/isolation/rooms/{room_id}", response=_error_responses(RoomOut))
+def update_isolation_room(request, payload: RoomPatch, room_id: int = id_path()):
+    scoping.require_all_isolation_reader(request.user)
+    room = core_scoping.get_visible_or_404(IsolationRoom.objects.all(), pk=room_id)
+    data = payload.dict(exclude_unset=True)
+    reason = data.pop("reason", "")
+    return _room_out(services.update_isolation_room(request.user, room, reason=reason, **data))
+
+
+def _case_filters(filters: CaseFilter) -> dict:
+    data = filters.dict()
+    for key in ("status", "place_kind", "ordered_by"):
+        data[key] = str(data[key]) if data[key] else ""
+    return data
+
+
+@router.get("/isolation/cases", response=_error_responses(list[CaseOut]))
+@paginate(Pagination)
+def list_isolation_cases(request, filters: Query[CaseFilter]):
+    scoping.require_isolation_reader(request.user)
+    return selectors.isolation_cases_for(request.user, **_case_filters(filters))
+
+
+@router.get("/isolation/cases/{case_id}", response=_error_responses(CaseOut))
+def get_isolation_case(request, case_id: int = id_path()):
+    return _case(request, case_id)
+
+
+@router.post("/isolation/cases", response=_error_responses(CaseOut))
+@_errors_name_api_fields
+def start_isolation(request, payload: CaseIn):
+    """Start a case: the policy in force on the start date sets its planned end."""
+    scoping.require_isolation_writer(request.user)
+    data = payload.dict()
+    data["person"] = _related(Person.objects, data.pop("person_id"), "person_id")
+    data["household"] = _related(
+        Household.objects.select_related("area"), data.pop("household_id"), "household_id"
+    )
+    data["room"] = _related(IsolationRoom.objects, data.pop("room_id"), "room_id")
+    for key in ("place_kind", "ordered_by"):
+        data[key] = str(data[key])
+    return services.start_isolation(request.user, **data)
+
+
+@router.post("/isolation/cases/{case_id}/release", response=_error_responses(CaseOut))
+def release_isolation(request, payload: ReleaseIn, case_id: int = id_path()):
+    case = _case(request, case_id)
+    return services.release_isolation(
+        request.user, case, note=payload.note, end_date=payload.end_date
+    )
+
+
+@router.post("/isolation/cases/{case_id}/transfer", response=_error_responses(CaseOut))
+def transfer_to_hospital(request, payload: TransferIn, case_id: int = id_path()):
+    case = _case(request, case_id)
+    return services.transfer_to_hospital(
+        request.user, case, hospital=payload.hospital, note=payload.note, end_date=payload.end_date
+    )
+
+
+@router.get("/isolation/checks", response=_error_responses(list[CheckOut]))
+@paginate(Pagination)
+def list_isolation_checks(request, filters: Query[CheckFilter]):
+    scoping.require_isolation_reader(request.user)
+    return selectors.isolation_checks_for(request.user, **filters.dict())
+
+
+@router.post("/isolation/checks", response=_error_responses(CheckOut))
+@_errors_name_api_fields
+def record_isolation_check(request, payload: CheckIn):
+    """A temperature check; at or above the reporting policy's fever threshold it is flagged."""
+    data = payload.dict()
+    cases = scoping.isolation_cases_visible_to(request.user)
+    case = _related(cases, data.pop("case_id"), "case_id")
+    data["slot"] = str(data["slot"]) if data["slot"] else ""
+    return services.record_isolation_check(request.user, case, **data)
+
+
+@router.post("/isolation/checks/{check_id}/supersede", response=_error_responses(CheckOut))
+def correct_isolation_check(request, payload: CheckCorrectionIn, check_id: int = id_path()):
+    """Correct a check: a new one replaces it; the old one is kept, marked superseded."""
+    check = core_scoping.get_visible_or_404(
+        scoping.isolation_checks_visible_to(request.user), pk=check_id
+    )
+    data = payload.dict(exclude_unset=True)
+    reason = data.pop("reason")
+    data = {key: value for key, value in data.items() if value is not None}
+    return services.correct_isolation_check(request.user, check, reason=reason, **data)
+
+
+@router.get("/isolation/checks/due", response=_error_responses(list[DueCheckOut]))
+def isolation_checks_due(request, filters: Query[DueCheckFilter]):
+    """The cases open on the day still missing their check for the slot."""
+    scoping.require_isolation_reader(request.user)
+    day = filters.day or timezone.localdate()
+    slot = str(filters.slot) if filters.slot else services.current_slot()
+    return [
+        {
+            "case_id": row.case.pk,
+            "person_id": row.case.person_id,
+            "person_name": row.case.person.name,
+            "unit_id": row.case.person.unit_id,
+            "place": row.case.place_label,
+            "morning_check_id": row.morning.pk if row.morning else None,
+            "afternoon_check_id": row.afternoon.pk if row.afternoon else None,
+        }
+        for row in selectors.checks_due(request.user, day, slot)
+    ]
+
+
+@router.get("/isolation/counts", response=_error_responses(CountsOut))
+def isolation_counts(request, filters: Query[CountsFilter]):
+    """Person-times (人次): under isolation on `day`, and started from `start` to `end`, by
+    place kind and by unit, within your scope."""
+    scoping.require_isolation_reader(request.user)
+    day = filters.day or timezone.localdate()
+    end = filters.end or day
+    start = filters.start or end.replace(day=1)
+    if start > end:
+        raise ValidationError({"start": _("The range starts after it ends.")})
+    summary = selectors.isolation_summary(request.user, day, start, end)
+    return {
+        "day": day,
+        "start": start,
+        "end": end,
+        "open_total": summary.open_total,
+        "open_by_place": summary.open_by_place,
+        "open_by_unit": summary.open_by_unit,
+        "started_total": summary.started_total,
+        "started_by_place": summary.started_by_place,
+        "started_by_unit": summary.started_by_unit,
+    }
+
+
+# ---- incidents ----------------------------------------------------------------------------
+
+
+class ActionOut(Schema):
+    id: int
+    kind: IncidentActionKind
+    at: datetime.datetime
+    by_id: int
+    text: str
+
+
+class IncidentOut(Schema):
+    id: int
+    occurred_at: datetime.datetime
+    place: str
+    area_id: int | None
+    kind: IncidentKind
+    severity: IncidentSeverity
+    description: str
+    person_ids: list[int]
+    isolation_case_ids: list[int]
+    cdc_notified_at: datetime.datetime | None
+    cdc_notified_by_id: int | None
+    status: IncidentStatus
+    closing_summary: str
+    closed_at: datetime.datetime | None
+    closed_by_id: int | None
+    reported_by_id: int
+
+    @staticmethod
+    def resolve_person_ids(incident, context):
+        user = context["request"].user
+        return list(
+            incident.people.filter(
+                pk__in=core_scoping.people_visible_to(user).values("pk")
+            ).values_list("pk", flat=True)
+        )
+
+    @staticmethod
+    def resolve_isolation_case_ids(incident, context):
+        user = context["request"].user
+        cases = scoping.isolation_cases_visible_to(user, incident.isolation_cases.all())
+        return list(cases.values_list("pk", flat=True))
+
+
+class IncidentIn(InSchema):
+    occurred_at: datetime.datetime
+    kind: IncidentKind
+    severity: IncidentSeverity = IncidentSeverity.MEDIUM
+    description: str = Field(min_length=1, max_length=2000)
+    place: str = Field("", max_length=200)
+    area_id: Id | None = None
+    person_ids: list[Id] = Field([], max_length=200)
+    isolation_case_ids: list[Id] = Field([], max_length=200)
+
+
+class IncidentPatch(InSchema):
+    occurred_at: datetime.datetime | None = None
+    kind: IncidentKind | None = None
+    severity: IncidentSeverity | None = None
+    description: str | None = Field(None, min_length=1, max_length=2000)
+    place: str | None = Field(None, max_length=200)
+    reason: str = Field("", max_length=200)
+
+
+class IncidentFilter(FilterSchema):
+    q: str = Field("", max_length=60)
+    status: IncidentStatus | None = None
+    kind: IncidentKind | None = None
+    severity: IncidentSeverity | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    person: Id | None = None
+
+
+class ActionIn(InSchema):
+    text: str = Field(min_length=1, max_length=500)
+    at: datetime.datetime | None = Field(None, description="When; now if left out")
+
+
+class StepIn(InSchema):
+    note: str = Field("", max_length=300)
+    at: datetime.datetime | None = Field(None, description="When; now if left out")
+
+
+class CloseIn(InSchema):
+    summary: str = Field(min_length=1, max_length=2000)
+    at: datetime.datetime | None = Field(None, description="When; now if left out")
+
+
+class LinkIn(InSchema):
+    person_ids: list[Id] = Field([], max_length=200)
+    isolation_case_ids: list[Id] = Field([], max_length=200)
+
+
+class IncidentCountOut(Schema):
+    kind: IncidentKind
+    label: str
+    total: int
+    closed: int
+
+
+def _incident(request, incident_id: int) -> Incident:
+    return core_scoping.get_visible_or_404(selectors.incidents_for(request.user), pk=incident_id)
+
+
+def _many(queryset, ids: list[int], field: str) -> list:
+    found = {record.pk: record for record in queryset.filter(pk__in=ids)}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError(
+            {field: _("No such record: %(id)s.") % {"id": ", ".join(map(str, missing))}}
+        )
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _incident_filters(filters: IncidentFilter) -> dict:
+    data = filters.dict()
+    for key in ("status", "kind", "severity"):
+        data[key] = str(data[key]) if data[key] else ""
+    return data
+
+
+@router.get("/incidents", response=_error_responses(list[IncidentOut]))
+@paginate(Pagination)
+def list_incidents(request, filters: Query[IncidentFilter]):
+    scoping.require_incident_reader(request.user)
+    return selectors.incidents_for(request.user, **_incident_filters(filters))
+
+
+@router.get("/incidents/counts", response=_error_responses(list[IncidentCountOut]))
+def incident_counts(request, filters: Query[IncidentFilter]):
+    scoping.require_incident_reader(request.user)
+    return selectors.incident_counts(
+        selectors.incidents_for(request.user, **_incident_filters(filters))
+    )
+
+
+@router.get("/incidents/{incident_id}", response=_error_responses(IncidentOut))
+def get_incident(request, incident_id: int = id_path()):
+    return _incident(request, incident_id)
+
+
+@router.post("/incidents", response=_error_responses(IncidentOut))
+@_errors_name_api_fields
+def open_incident(request, payload: IncidentIn):
+    data = payload.dict()
+    people = core_scoping.people_visible_to(request.user)
+    data["people"] = _many(people, data.pop("person_ids"), "person_ids")
+    cases = scoping.isolation_cases_visible_to(request.user)
+    data["isolation_cases"] = _many(cases, data.pop("isolation_case_ids"), "isolation_case_ids")
+    data["area"] = _related(Area.objects, data.pop("area_id"), "area_id")
+    data["kind"], data["severity"] = str(data["kind"]), str(data["severity"])
+    return services.open_incident(request.user, **data)
+
+
+@router.patch("/incidents/{incident_id}", response=_error_responses(IncidentOut))
+def update_incident(request, payload: IncidentPatch, incident_id: int = id_path()):
+    incident = _incident(request, incident_id)
+    data = payload.dict(exclude_unset=True)
+    reason = data.pop("reason", "")
+    data = {
+        key: str(value) if key in ("kind", "severity") else value for key, value in data.items()
+    }
+    data = {key: value for key, value in data.items() if value is not None}
+    return services.update_incident(request.user, incident, reason=reason, **data)
+
+
+@router.get("/incidents/{incident_id}/actions", response=_error_responses(list[ActionOut]))
+def incident_timeline(request, incident_id: int = id_path()):
+    return selectors.incident_timeline(_incident(request, incident_id))
+
+
+@router.post("/incidents/{incident_id}/actions", response=_error_responses(ActionOut))
+def add_incident_action(request, payload: ActionIn, incident_id: int = id_path()):
+    incident = _incident(request, incident_id)
+    return services.add_incident_action(request.user, incident, text=payload.text, at=payload.at)
+
+
+@router.post("/incidents/{incident_id}/handle", response=_error_responses(IncidentOut))
+def start_handling_incident(request, payload: StepIn, incident_id: int = id_path()):
+    incident = _incident(request, incident_id)
+    return services.start_handling_incident(
+        request.user, incident, note=payload.note, at=payload.at
+    )
+
+
+@router.post("/incidents/{incident_id}/notify-cdc", response=_error_responses(IncidentOut))
+def notify_cdc(request, payload: StepIn, incident_id: int = id_path()):
+    incident = _incident(request, incident_id)
+    return services.notify_cdc(request.user, incident, note=payload.note, at=payload.at)
+
+
+@router.post("/incidents/{incident_id}/close", response=_error_responses(IncidentOut))
+def close_incident(request, payload: CloseIn, incident_id: int = id_path()):
+    """Close with a summary. Closed is final."""
+    incident = _incident(request, incident_id)
+    return services.close_incident(request.user, incident, summary=payload.summary, at=payload.at)
+
+
+@router.post("/incidents/{incident_id}/link", response=_error_responses(IncidentOut))
+def link_incident(request, payload: LinkIn, incident_id: int = id_path()):
+    incident = _incident(request, incident_id)
+    people = _many(core_scoping.people_visible_to(request.user), payload.person_ids, "person_ids")
+    cases = _many(
+        scoping.isolation_cases_visible_to(request.user),
+        payload.isolation_case_ids,
+        "isolation_case_ids",
+    )
+    return services.link_incident(request.user, incident, people=people, isolation_cases=cases)

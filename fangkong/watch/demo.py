@@ -12,21 +12,37 @@ College of Architecture's information officer would enter it, on the article's d
   disinfectant brought to their homes every week and random phone checks until 6 March;
 - today's slice: a few close contacts listed in the last days, due for follow-up today.
 
+Then medical isolation and incidents (IsolationBuilder), as the office and the school
+hospital would enter them: a 14-day isolation policy from 2020-01-23, the rooms of the
+isolation building, the 12 person-times of medical isolation in the family area that
+General Affairs helped the CDC with (home isolation of family-area residents, temperature
+taken twice a day, all released by 6 March), the 4 incidents handled (with their
+timelines, the CDC notified, closed with a summary), and one person in isolation today
+whose checks are due.
+
 Nothing in the code of the app knows these figures: the ledger's own counts show them.
 """
 
 import datetime
 import random
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from fangkong.core import services as core_services
 from fangkong.core.demo import DEMO_PASSWORD
-from fangkong.core.models import Person, User
+from fangkong.core.models import Area, Building, Person, User
 from fangkong.core.roles import Role
 from fangkong.watch import selectors, services
-from fangkong.watch.models import FollowUp, KeyPerson, RegionOfConcern
+from fangkong.watch.models import (
+    CheckSlot,
+    FollowUp,
+    Incident,
+    IsolationCase,
+    IsolationPolicy,
+    KeyPerson,
+    RegionOfConcern,
+)
 
 SEED = 20200207
 REGION = "湖北省"
@@ -271,6 +287,247 @@ class LedgerBuilder:
         return len(candidates)
 
 
+# ---- medical isolation and incidents ------------------------------------------------------
+
+ISOLATION_FROM, ISOLATION_DAYS = datetime.date(2020, 1, 23), 14
+ISOLATION_ROOMS = [("101", 1), ("102", 1), ("103", 2), ("104", 2), ("201", 2)]
+# The 12 home isolations of the family area: their start days (each ends 14 days later,
+# all before 6 March), and which of them the CDC ordered (疾控中心 with its reference).
+HOME_ISOLATION_STARTS = [
+    datetime.date(2020, 1, 24),
+    datetime.date(2020, 1, 26),
+    datetime.date(2020, 1, 27),
+    datetime.date(2020, 1, 29),
+    datetime.date(2020, 2, 1),
+    datetime.date(2020, 2, 3),
+    datetime.date(2020, 2, 5),
+    datetime.date(2020, 2, 8),
+    datetime.date(2020, 2, 11),
+    datetime.date(2020, 2, 14),
+    datetime.date(2020, 2, 17),
+    datetime.date(2020, 2, 20),
+]
+CDC_ORDERED = {0, 2, 5, 8}
+FEVER_CASE, FEVER_DAY = 3, datetime.date(2020, 2, 6)
+TODAYS_ISOLATION_DAYS_AGO = 3
+
+
+class IsolationBuilder:
+    """The article's medical isolation and incidents, through fangkong.watch.services."""
+
+    def __init__(self, out=None):
+        self.out = out or (lambda message: None)
+        self.random = random.Random(SEED + 1)
+        self.office = User.objects.get(username="office")
+        self.medic = User.objects.filter(username="medic").first() or self.office
+
+    def family_residents(self):
+        """People of a household in the Yanta family area, those back from the region of
+        concern first (the ledger's returned), then the others."""
+        residents = Person.objects.filter(
+            is_active=True,
+            residence=Person.Residence.HOUSEHOLD,
+            household__area__kind=Area.Kind.FAMILY,
+            household__area__campus__code="yanta",
+        )
+        returned = set(
+            KeyPerson.objects.filter(category=KeyPerson.Category.RETURNED).values_list(
+                "person_id", flat=True
+            )
+        )
+        people = list(residents.order_by("person_number"))
+        return [p for p in people if p.pk in returned] + [p for p in people if p.pk not in returned]
+
+    def checks(self, case, first: datetime.date, last: datetime.date, fever_on=None) -> int:
+        """Morning and afternoon temperatures from `first` to `last`; a fever on `fever_on`'s
+        afternoon (the incident), normal again the next morning."""
+        made = 0
+        day = first
+        while day <= last:
+            for slot, hour in ((CheckSlot.MORNING, 8), (CheckSlot.AFTERNOON, 16)):
+                temperature = self.random.choice(WELL_TEMPERATURES)
+                symptoms = ""
+                if day == fever_on and slot == CheckSlot.AFTERNOON:
+                    temperature, symptoms = "37.6", "自述乏力"
+                services.record_isolation_check(
+                    self.medic,
+                    case,
+                    temperature=temperature,
+                    slot=slot,
+                    date=day,
+                    symptoms=symptoms,
+                    at=_at(day, hour, self.random.randrange(40)),
+                )
+                made += 1
+            day += datetime.timedelta(days=1)
+        return made
+
+    def build(self):
+        services.create_isolation_policy(
+            self.office,
+            effective_from=ISOLATION_FROM,
+            days=ISOLATION_DAYS,
+            note="居家或集中医学观察14天（按疾控中心要求）",
+        )
+        building = Building.objects.filter(area__kind=Area.Kind.ISOLATION).first()
+        for name, beds in ISOLATION_ROOMS:
+            services.create_isolation_room(
+                self.medic, name=name, capacity=beds, building=building, note="单人单间，独立卫生间"
+            )
+        residents = self.family_residents()
+        cases, checks = [], 0
+        for index, start in enumerate(HOME_ISOLATION_STARTS):
+            person = residents[index]
+            cdc = index in CDC_ORDERED
+            case = services.start_isolation(
+                self.medic,
+                person=person,
+                place_kind=IsolationCase.PlaceKind.HOME,
+                reason="自湖北返陕，居家医学观察" if index % 3 else "与湖北返陕人员密切接触",
+                ordered_by=IsolationCase.OrderedBy.CDC if cdc else IsolationCase.OrderedBy.SCHOOL,
+                cdc_reference=f"雁塔疾控隔字〔2020〕{index + 3:02d}号" if cdc else "",
+                start_date=start,
+            )
+            last = case.planned_end - datetime.timedelta(days=1)
+            checks += self.checks(case, start, last, FEVER_DAY if index == FEVER_CASE else None)
+            cases.append(case)
+        self.incidents(cases)
+        for case in cases:
+            services.release_isolation(
+                self.medic,
+                case,
+                note="医学观察期满，体温及症状正常，经疾控中心同意解除",
+                end_date=case.planned_end,
+            )
+        self.out(
+            f"{len(cases)} person-times of home isolation in the family area, {checks} "
+            "temperature checks, 4 incidents"
+        )
+
+    def incident(self, day, hour, kind, severity, place, description, steps, summary, **links):
+        """One incident: opened, handled, the CDC notified, steps on its timeline, closed."""
+        opened = _at(day, hour, 10)
+        incident = services.open_incident(
+            self.office,
+            occurred_at=opened,
+            kind=kind,
+            severity=severity,
+            place=place,
+            area=Area.objects.filter(kind=Area.Kind.FAMILY, campus__code="yanta").first()
+            if "家属区" in place
+            else None,
+            description=description,
+            **links,
+        )
+        minutes = 20
+        services.start_handling_incident(
+            self.medic,
+            incident,
+            note="校医院到场处置",
+            at=opened + datetime.timedelta(minutes=minutes),
+        )
+        services.notify_cdc(
+            self.office,
+            incident,
+            at=opened + datetime.timedelta(minutes=minutes + 25),
+            note="电话报告雁塔区疾病预防控制中心",
+        )
+        for offset, text in steps:
+            services.add_incident_action(
+                self.medic, incident, text=text, at=opened + datetime.timedelta(minutes=offset)
+            )
+        services.close_incident(
+            self.office, incident, summary=summary, at=opened + datetime.timedelta(days=1)
+        )
+        return incident
+
+    def incidents(self, cases):
+        first, fever = cases[0], cases[FEVER_CASE]
+        self.incident(
+            datetime.date(2020, 1, 24),
+            9,
+            Incident.Kind.CLOSE_CONTACT,
+            Incident.Severity.HIGH,
+            "雁塔家属区",
+            "家属区住户报告：家人自武汉返回，与之同住人员为密切接触者。",
+            [(60, "逐户核实同住人员及接触史"), (90, "落实居家医学观察，每日两次测温")],
+            "同住人员居家医学观察14天，期间体温正常，无症状，已解除。",
+            people=[first.person],
+            isolation_cases=[first],
+        )
+        self.incident(
+            FEVER_DAY,
+            16,
+            Incident.Kind.FEVER,
+            Incident.Severity.MEDIUM,
+            "雁塔家属区（居家隔离人员）",
+            "居家医学观察人员下午测温37.6℃，自述乏力。",
+            [(40, "校医院上门复测37.4℃，送发热门诊排查"), (180, "血常规、胸部CT未见异常")],
+            "经发热门诊排查排除新冠肺炎，次日体温恢复正常，继续居家医学观察至期满。",
+            people=[fever.person],
+            isolation_cases=[fever],
+        )
+        self.incident(
+            datetime.date(2020, 2, 15),
+            10,
+            Incident.Kind.GATHERING,
+            Incident.Severity.LOW,
+            "雁塔家属区临时蔬菜售卖点",
+            "临时蔬菜售卖点排队人员聚集，间距不足1米，个别人员未戴口罩。",
+            [(30, "物业人员现场疏导，设置1米间隔线"), (60, "分时段售卖，广播提醒佩戴口罩")],
+            "现场秩序恢复，售卖点改为分时段、分楼栋购买，未再发生聚集。",
+        )
+        self.incident(
+            datetime.date(2020, 2, 27),
+            8,
+            Incident.Kind.FEVER,
+            Incident.Severity.MEDIUM,
+            "雁塔校区东门",
+            "一名返校取资料的教师入校测温37.5℃。",
+            [(30, "暂缓入校，由校医院陪同前往发热门诊"), (200, "核酸检测阴性，排除新冠肺炎")],
+            "排除新冠肺炎，居家健康监测，体温正常后凭临时通行证入校。",
+        )
+
+    def todays_slice(self) -> bool:
+        """One person in home isolation since a few days ago, checked twice a day until
+        yesterday: today's checks are due."""
+        today = timezone.localdate()
+        start = today - datetime.timedelta(days=TODAYS_ISOLATION_DAYS_AGO)
+        member = User.objects.filter(username="member").values_list("person_id", flat=True)
+        officer = User.objects.get(username="officer")
+        busy = IsolationCase.objects.filter(
+            models.Q(status=IsolationCase.Status.IN_ISOLATION) | models.Q(end_date__gt=start)
+        ).values("person_id")
+        person = (
+            Person.objects.filter(
+                unit=officer.unit,
+                is_active=True,
+                residence=Person.Residence.HOUSEHOLD,
+                household__area__kind=Area.Kind.FAMILY,
+            )
+            .exclude(pk__in=busy)
+            .exclude(pk__in=[pk for pk in member if pk])
+            .order_by("person_number")
+            .first()
+        )
+        if person is None:
+            return False
+        case = services.start_isolation(
+            self.medic,
+            person=person,
+            place_kind=IsolationCase.PlaceKind.HOME,
+            reason="外地返陕，居家医学观察",
+            start_date=start,
+        )
+        self.checks(case, start, today - datetime.timedelta(days=1))
+        self.out(f"{person.name} in home isolation since {start}: today's checks are due")
+        return True
+
+
+def isolation_is_loaded() -> bool:
+    return IsolationPolicy.objects.filter(effective_from=ISOLATION_FROM).exists()
+
+
 def demo_logins() -> list[tuple[str, str, str]]:
     """The logins this demo adds, for seed_demo to print beside the school's."""
     return [(STATS_USERNAME, str(Role(Role.OFFICE).label), DEMO_PASSWORD)]
@@ -290,4 +547,11 @@ def load_demo(out=None) -> bool:
             changed = True
         if not selectors.due_list(office, timezone.localdate()):
             changed = bool(builder.todays_slice()) or changed
+    with transaction.atomic():
+        isolation = IsolationBuilder(out)
+        if not isolation_is_loaded():
+            isolation.build()
+            changed = True
+        if not IsolationCase.objects.filter(status=IsolationCase.Status.IN_ISOLATION).exists():
+            changed = isolation.todays_slice() or changed
     return changed

@@ -123,3 +123,232 @@ def compliance_workbook(table: ComplianceTable, chinese: bool) -> HttpResponse:
     name = f"compliance-{table.days[0]:%Y%m%d}-{table.days[-1]:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# ---- medical isolation --------------------------------------------------------------------
+
+
+def _local(moment):
+    """An aware datetime as the local wall-clock time Excel shows (Excel has no zones)."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+ISOLATION_COLUMNS = [
+    Column("unit", "Unit", "单位", width=20),
+    Column("person_number", "Person number", "人员编号"),
+    Column("name", "Name", "姓名", width=10),
+    Column("person_category", "Person category", "人员类别"),
+    Column("national_id", "ID number", "身份证号", width=20),
+    Column("phone", "Phone", "手机号"),
+    Column("place_kind", "Place", "隔离方式", width=18),
+    Column("place", "Where", "隔离地点", width=22),
+    Column("reason", "Reason", "原因", width=30),
+    Column("ordered_by", "Ordered by", "决定单位", width=10),
+    Column("cdc_reference", "CDC order reference", "疾控文号", width=20),
+    Column("start_date", "Start date", "开始日期", width=12),
+    Column("policy_days", "Policy (days)", "隔离天数", width=10),
+    Column("planned_end", "Planned end", "计划解除", width=12),
+    Column("status", "Status", "状态", width=12),
+    Column("end_date", "End date", "结束日期", width=12),
+    Column("end_note", "Reason for ending", "结束原因", width=24),
+    Column("ended_by", "Ended by", "经办人"),
+]
+
+
+def isolation_rows(cases):
+    """One row per case (one person-time), in ISOLATION_COLUMNS' order; personal data masked."""
+    for case in cases.iterator(chunk_size=500):
+        person = case.person
+        place = case.place_label
+        if case.transferred_to:
+            place = f"{place} → {case.transferred_to}"
+        yield [
+            person.unit.display_name,
+            person.person_number,
+            person.name,
+            person.get_category_display(),
+            mask_national_id(person.national_id),
+            mask_phone(person.phone),
+            case.get_place_kind_display(),
+            place,
+            case.reason,
+            case.get_ordered_by_display(),
+            case.cdc_reference,
+            case.start_date,
+            case.policy.days,
+            case.planned_end,
+            case.get_status_display(),
+            case.end_date,
+            case.end_note,
+            _who(case.ended_by),
+        ]
+
+
+SUMMARY_COLUMNS = [
+    Column("table", "Count", "统计", width=28),
+    Column("group", "Group", "分组", width=28),
+    Column("person_times", "Person-times", "人次", width=10),
+]
+
+
+def summary_rows(summary):
+    """The isolation page's counts: under isolation on the day, started in the period; by
+    place kind, then by unit."""
+    open_title = _("Under isolation on %(day)s") % {"day": summary.day.isoformat()}
+    started_title = _("Started from %(start)s to %(end)s") % {
+        "start": summary.start.isoformat(),
+        "end": summary.end.isoformat(),
+    }
+    for title, by_place, by_unit in (
+        (open_title, summary.open_by_place, summary.open_by_unit),
+        (started_title, summary.started_by_place, summary.started_by_unit),
+    ):
+        for row in by_place:
+            yield [title, row["label"], row["count"]]
+        yield [title, _("All places"), sum(row["count"] for row in by_place)]
+        for row in by_unit:
+            yield [title, row["unit"], row["count"]]
+
+
+CHECK_COLUMNS = [
+    Column("name", "Name", "姓名", width=10),
+    Column("date", "Date", "日期", width=12),
+    Column("slot", "Slot", "时段", width=10),
+    Column("temperature", "Temperature (°C)", "体温(°C)", width=10),
+    Column("fever", "Fever", "发热", width=8),
+    Column("symptoms", "Symptoms", "症状", width=20),
+    Column("note", "Note", "备注", width=20),
+    Column("by", "By", "测量人"),
+    Column("at", "When", "测量时间", width=18),
+    Column("current", "Current", "有效", width=8),
+    Column("correction_reason", "Reason for the correction", "更正原因", width=24),
+]
+
+
+def _yes(value: bool) -> str:
+    return str(_("yes")) if value else ""
+
+
+def check_rows(checks):
+    for check in checks:
+        yield [
+            check.case.person.name,
+            check.date,
+            check.get_slot_display(),
+            check.temperature,
+            _yes(check.is_fever),
+            check.symptoms,
+            check.note,
+            _who(check.by),
+            _local(check.at),
+            _yes(check.is_current),
+            check.correction_reason,
+        ]
+
+
+SHEET_COLUMNS = [
+    Column("unit", "Unit", "单位", width=20),
+    Column("name", "Name", "姓名", width=10),
+    Column("place", "Where", "隔离地点", width=22),
+    Column("start_date", "Start date", "开始日期", width=12),
+    Column("planned_end", "Planned end", "计划解除", width=12),
+    Column("morning", "Morning (°C)", "上午体温", width=10),
+    Column("afternoon", "Afternoon (°C)", "下午体温", width=10),
+    Column("fever", "Fever", "发热", width=8),
+]
+
+
+def sheet_rows(rows):
+    for row in rows:
+        case = row.case
+        yield [
+            case.person.unit.display_name,
+            case.person.name,
+            case.place_label,
+            case.start_date,
+            case.planned_end,
+            row.morning.temperature if row.morning else None,
+            row.afternoon.temperature if row.afternoon else None,
+            _yes(row.fever),
+        ]
+
+
+ROOM_COLUMNS = [
+    Column("building", "Building", "楼宇", width=18),
+    Column("name", "Room", "房间", width=10),
+    Column("capacity", "Capacity (beds)", "床位", width=10),
+    Column("occupancy", "Occupied", "在住", width=10),
+    Column("active", "Active", "启用", width=8),
+    Column("note", "Note", "备注", width=24),
+]
+
+
+def room_rows(rooms):
+    for room in rooms:
+        yield [
+            room.building.display_name if room.building_id else "",
+            room.name,
+            room.capacity,
+            room.occupancy,
+            _yes(room.is_active),
+            room.note,
+        ]
+
+
+POLICY_COLUMNS = [
+    Column("effective_from", "Effective from", "生效日期", width=12),
+    Column("days", "Days of isolation", "隔离天数", width=12),
+    Column("note", "Note", "说明", width=30),
+    Column("created_by", "Set by", "设定人"),
+]
+
+
+def policy_rows(policies):
+    for policy in policies:
+        yield [policy.effective_from, policy.days, policy.note, _who(policy.created_by)]
+
+
+# ---- incidents ----------------------------------------------------------------------------
+
+INCIDENT_COLUMNS = [
+    Column("occurred_at", "Occurred at", "发生时间", width=18),
+    Column("kind", "Kind", "类型", width=18),
+    Column("severity", "Severity", "级别", width=8),
+    Column("place", "Place", "地点", width=20),
+    Column("description", "Description", "情况", width=40),
+    Column("people", "People involved", "涉及人员", width=24),
+    Column("cdc_notified_at", "CDC notified at", "报告疾控时间", width=18),
+    Column("status", "Status", "状态", width=10),
+    Column("closing_summary", "Closing summary", "处置结果", width=40),
+    Column("closed_at", "Closed at", "结案时间", width=18),
+]
+
+
+def incident_rows(incidents):
+    for incident in incidents:
+        place = incident.place or (incident.area.display_name if incident.area_id else "")
+        yield [
+            _local(incident.occurred_at),
+            incident.get_kind_display(),
+            incident.get_severity_display(),
+            place,
+            incident.description,
+            "、".join(person.name for person in incident.people.all()),
+            _local(incident.cdc_notified_at),
+            incident.get_status_display(),
+            incident.closing_summary,
+            _local(incident.closed_at),
+        ]
+
+
+ACTION_COLUMNS = [
+    Column("at", "When", "时间", width=18),
+    Column("kind", "Kind", "类别", width=14),
+    Column("text", "What was done", "处置情况", width=50),
+    Column("by", "By", "经办人"),
+]
+
+
+def action_rows(actions):
+    for action in actions:
+        yield [_local(action.at), action.get_kind_display(), action.text, _who(action.by)]

@@ -371,3 +371,631 @@ class RandomDraw(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.size}"
+
+
+# ---- medical isolation (医学隔离观察) ---------------------------------------------------------
+
+# An isolation policy's longest period, in days.
+MAX_ISOLATION_DAYS = 60
+
+
+class IsolationPolicy(models.Model):
+    """The office's isolation rule (隔离规定) from a date on: how many days a case lasts.
+
+    Dated, not overwritten: a new policy applies to cases started on or after its date,
+    and a case keeps the policy it was started under (with the planned end computed from
+    it then). Every edit is kept in `history`.
+    """
+
+    effective_from = models.DateField(_("effective from"))
+    days = models.PositiveSmallIntegerField(
+        _("days of isolation"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ISOLATION_DAYS)],
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("isolation policy")
+        verbose_name_plural = _("isolation policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["effective_from"],
+                name="watch_isolationpolicy_one_per_day",
+                violation_error_message=_("A policy already starts on this day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(days__gte=1, days__lte=MAX_ISOLATION_DAYS),
+                name="watch_isolationpolicy_days_range",
+                violation_error_message=_("An isolation lasts from 1 to 60 days."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from:%Y-%m-%d} · {self.days}"
+
+
+class IsolationRoomQuerySet(models.QuerySet):
+    def with_occupancy(self):
+        """Each room with `occupancy`: the cases in isolation in it now."""
+        return self.annotate(
+            occupancy=models.Count(
+                "cases", filter=Q(cases__status=IsolationCase.Status.IN_ISOLATION)
+            )
+        )
+
+
+class IsolationRoom(models.Model):
+    """A room of the isolation building (隔离观察楼) with its number of beds.
+
+    Its occupancy is the open cases placed in it, counted, never stored; the service that
+    places a case locks the room's row so that two placements at once cannot overfill it.
+    A room is deactivated, not deleted.
+    """
+
+    building = models.ForeignKey(
+        "core.Building",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="isolation_rooms",
+        verbose_name=_("building"),
+    )
+    name = models.CharField(_("room"), max_length=40)
+    capacity = models.PositiveSmallIntegerField(_("capacity (beds)"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = IsolationRoomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["building__name", "name"]
+        verbose_name = _("isolation room")
+        verbose_name_plural = _("isolation rooms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "name"],
+                name="watch_isolationroom_unique_name",
+                violation_error_message=_("This building already has a room with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(building__isnull=True),
+                name="watch_isolationroom_unique_name_no_building",
+                violation_error_message=_("A room with this name already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="watch_isolationroom_capacity_positive",
+                violation_error_message=_("A room has at least one bed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.building_id:
+            return f"{self.building.display_name} {self.name}"
+        return self.name
+
+
+class IsolationCaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from fangkong.watch import scoping
+
+        return scoping.isolation_cases_visible_to(user, self)
+
+    def open_on(self, day):
+        """Cases under isolation on `day`: started by then and not ended by then."""
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=day)
+        )
+
+
+class IsolationCase(models.Model):
+    """One medical isolation (医学隔离观察) of one person: one person-time (人次).
+
+    The person is isolated at home in the family area (a household), in a room of the
+    isolation building, or in a hospital, on the school's order or the CDC's (with its
+    reference). The case keeps the policy it was started under and the planned end that
+    policy gave; it ends released, or transferred to hospital, with who, when and why.
+    A person has at most one open case; nothing is deleted, and every edit is kept.
+    """
+
+    class PlaceKind(models.TextChoices):
+        HOME = "home", _("At home (family area)")
+        ROOM = "room", _("Isolation building")
+        HOSPITAL = "hospital", _("Hospital")
+
+    class OrderedBy(models.TextChoices):
+        SCHOOL = "school", _("The school")
+        CDC = "cdc", _("The CDC")
+
+    class Status(models.TextChoices):
+        IN_ISOLATION = "in_isolation", _("In isolation")
+        RELEASED = "released", _("Released")
+        TRANSFERRED = "transferred", _("Transferred to hospital")
+
+    person = models.ForeignKey(
+        "core.Person",
+        on_delete=models.PROTECT,
+        related_name="isolation_cases",
+        verbose_name=_("person"),
+    )
+    place_kind = models.CharField(_("place"), max_length=10, choices=PlaceKind.choices)
+    household = models.ForeignKey(
+        "core.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="isolation_cases",
+        verbose_name=_("household"),
+    )
+    room = models.ForeignKey(
+        IsolationRoom,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("room"),
+    )
+    hospital = models.CharField(_("hospital"), max_length=100, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    ordered_by = models.CharField(
+        _("ordered by"), max_length=10, choices=OrderedBy.choices, default=OrderedBy.SCHOOL
+    )
+    cdc_reference = models.CharField(_("CDC order reference"), max_length=60, blank=True)
+    start_date = models.DateField(_("start date"))
+    policy = models.ForeignKey(
+        IsolationPolicy,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("policy"),
+    )
+    planned_end = models.DateField(_("planned end"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_ISOLATION
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    transferred_to = models.CharField(_("transferred to"), max_length=100, blank=True)
+    end_note = models.CharField(_("reason for ending"), max_length=300, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="isolation_cases_ended",
+        verbose_name=_("ended by"),
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="isolation_cases_opened",
+        verbose_name=_("opened by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = IsolationCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("isolation case")
+        verbose_name_plural = _("isolation cases")
+        indexes = [
+            models.Index(fields=["start_date", "end_date"], name="watch_isolation_period"),
+            models.Index(fields=["status"], name="watch_isolation_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="in_isolation"),
+                name="watch_isolation_one_open_per_person",
+                violation_error_message=_("This person is already in isolation."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(place_kind="home", household__isnull=False, room__isnull=True, hospital="")
+                    | Q(place_kind="room", room__isnull=False, household__isnull=True, hospital="")
+                    | (
+                        Q(place_kind="hospital", household__isnull=True, room__isnull=True)
+                        & ~Q(hospital="")
+                    )
+                ),
+                name="watch_isolation_place_consistent",
+                violation_error_message=_(
+                    "Isolation at home names the household, in the isolation building the "
+                    "room, in hospital the hospital, and nothing else."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(ordered_by="school") | (Q(ordered_by="cdc") & ~Q(cdc_reference="")),
+                name="watch_isolation_cdc_order_has_reference",
+                violation_error_message=_("An isolation ordered by the CDC needs its reference."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="watch_isolation_end_after_start",
+                violation_error_message=_("An isolation cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=F("start_date")),
+                name="watch_isolation_planned_end_after_start",
+                violation_error_message=_("The planned end is after the start."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        status="in_isolation",
+                        end_date__isnull=True,
+                        ended_by__isnull=True,
+                        ended_at__isnull=True,
+                        end_note="",
+                        transferred_to="",
+                    )
+                    | (
+                        Q(
+                            status="released",
+                            end_date__isnull=False,
+                            ended_by__isnull=False,
+                            ended_at__isnull=False,
+                            transferred_to="",
+                        )
+                        & ~Q(end_note="")
+                    )
+                    | (
+                        Q(
+                            status="transferred",
+                            end_date__isnull=False,
+                            ended_by__isnull=False,
+                            ended_at__isnull=False,
+                        )
+                        & ~Q(end_note="")
+                        & ~Q(transferred_to="")
+                    )
+                ),
+                name="watch_isolation_ended_with_who_when_why",
+                violation_error_message=_(
+                    "An ended isolation records when, who and why (and the hospital, if "
+                    "transferred)."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.start_date:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.IN_ISOLATION
+
+    @property
+    def place_label(self) -> str:
+        if self.place_kind == self.PlaceKind.HOME and self.household_id:
+            return str(self.household)
+        if self.place_kind == self.PlaceKind.ROOM and self.room_id:
+            return str(self.room)
+        return self.hospital
+
+    def is_open_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or day < self.end_date)
+
+
+class CheckSlot(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+
+
+class IsolationCheckQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(superseded_at__isnull=True)
+
+
+class IsolationCheck(models.Model):
+    """One temperature check (测温) of a person in isolation: a morning or an afternoon one.
+
+    Append-only: a saved check never changes. A mistake is corrected by a new check that
+    `supersedes` it, with a reason; the earlier one only gets `superseded_at`/`_by`
+    stamped. At most one check per case, day and slot is current: the database holds that.
+    `is_fever` is set from the reporting policy's fever threshold when it is recorded.
+    """
+
+    Slot = CheckSlot
+
+    case = models.ForeignKey(
+        IsolationCase,
+        on_delete=models.PROTECT,
+        related_name="checks",
+        verbose_name=_("isolation case"),
+    )
+    date = models.DateField(_("date"))
+    slot = models.CharField(_("slot"), max_length=10, choices=CheckSlot.choices)
+    temperature = models.DecimalField(
+        _("temperature (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(MIN_TEMPERATURE), MaxValueValidator(MAX_TEMPERATURE)],
+    )
+    symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_fever = models.BooleanField(_("fever"), default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="isolation_checks",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"))
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("corrects"),
+    )
+    correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("superseded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = IsolationCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "slot", "-pk"]  # latest first: afternoon sorts before morning
+        verbose_name = _("isolation temperature check")
+        verbose_name_plural = _("isolation temperature checks")
+        indexes = [models.Index(fields=["date", "case"], name="watch_isocheck_date_case")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "date", "slot"],
+                condition=Q(superseded_at__isnull=True),
+                name="watch_isocheck_one_current_per_slot",
+                violation_error_message=_("This slot already has a check: correct it instead."),
+            ),
+            models.CheckConstraint(
+                condition=Q(temperature__gte=MIN_TEMPERATURE, temperature__lte=MAX_TEMPERATURE),
+                name="watch_isocheck_temperature_range",
+                violation_error_message=_("A temperature is between 34 and 43 °C."),
+            ),
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True, correction_reason="")
+                | (Q(supersedes__isnull=False) & ~Q(correction_reason="")),
+                name="watch_isocheck_correction_has_reason",
+                violation_error_message=_("A correction needs a reason, and only a correction."),
+            ),
+            models.CheckConstraint(
+                condition=Q(superseded_at__isnull=True, superseded_by__isnull=True)
+                | Q(superseded_at__isnull=False, superseded_by__isnull=False),
+                name="watch_isocheck_superseded_when_and_by_whom",
+                violation_error_message=_("A superseded check records when and by whom."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.person} · {self.date:%Y-%m-%d} {self.get_slot_display()}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: a saved check never changes (see services.correct_isolation_check,
+        # which stamps the superseded one with a queryset update).
+        if self.pk is not None:
+            raise RecordIsFinal(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordIsFinal(self)
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+
+class RecordIsFinal(Exception):
+    """An append-only record was about to be changed or deleted: add a new one instead."""
+
+    def __init__(self, record):
+        super().__init__(
+            f"{record._meta.object_name} {record.pk} is final: add a correcting record instead."
+        )
+
+
+# ---- incidents (突发事件) ---------------------------------------------------------------------
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from fangkong.watch import scoping
+
+        return scoping.incidents_visible_to(user, self)
+
+
+class Incident(models.Model):
+    """An incident (突发事件) the office handles: a fever found, a suspected or confirmed
+    case, a close contact, a gathering or a breach of the rules.
+
+    It is opened, handled and closed with a closing summary (closed is final); the CDC's
+    notification is recorded with who and when; every step adds a row to its timeline
+    (IncidentAction). The people involved and the isolation cases it led to are linked.
+    Nothing is deleted, and every edit is kept in `history`.
+    """
+
+    class Kind(models.TextChoices):
+        FEVER = "fever", _("Fever found")
+        SUSPECTED = "suspected", _("Suspected case")
+        CONFIRMED = "confirmed", _("Confirmed case")
+        CLOSE_CONTACT = "close_contact", _("Close contact found")
+        GATHERING = "gathering", _("Gathering or rule breach")
+        OTHER = "other", _("Other")
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        HANDLING = "handling", _("Being handled")
+        CLOSED = "closed", _("Closed")
+
+    occurred_at = models.DateTimeField(_("occurred at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    area = models.ForeignKey(
+        "core.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("area"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    description = models.TextField(_("description"), max_length=2000)
+    people = models.ManyToManyField(
+        "core.Person", blank=True, related_name="incidents", verbose_name=_("people involved")
+    )
+    isolation_cases = models.ManyToManyField(
+        IsolationCase, blank=True, related_name="incidents", verbose_name=_("isolation cases")
+    )
+    cdc_notified_at = models.DateTimeField(_("CDC notified at"), null=True, blank=True)
+    cdc_notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("CDC notified by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    closing_summary = models.TextField(_("closing summary"), max_length=2000, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="incidents_reported",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [models.Index(fields=["status", "occurred_at"], name="watch_incident_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="watch_incident_has_description",
+                violation_error_message=_("Describe the incident."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cdc_notified_at__isnull=True, cdc_notified_by__isnull=True)
+                | Q(cdc_notified_at__isnull=False, cdc_notified_by__isnull=False),
+                name="watch_incident_cdc_notified_who_and_when",
+                violation_error_message=_("A CDC notification records who and when."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        status__in=["open", "handling"],
+                        closed_at__isnull=True,
+                        closed_by__isnull=True,
+                        closing_summary="",
+                    )
+                    | (
+                        Q(status="closed", closed_at__isnull=False, closed_by__isnull=False)
+                        & ~Q(closing_summary="")
+                    )
+                ),
+                name="watch_incident_closed_with_summary",
+                violation_error_message=_("A closed incident records a summary, who and when."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} · {self.get_kind_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class IncidentAction(models.Model):
+    """One row of an incident's timeline (处置经过): what was done, when, by whom.
+
+    Append-only. Opening, a change of status and the CDC's notification add their rows
+    automatically (with `kind` saying which); the rest are the handlers' notes.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        NOTE = "note", _("Action")
+        STATUS = "status", _("Status change")
+        CDC = "cdc", _("CDC notified")
+        LINK = "link", _("Linked")
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="actions", verbose_name=_("incident")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="incident_actions",
+        verbose_name=_("by"),
+    )
+    text = models.CharField(_("what was done"), max_length=500)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("incident action")
+        verbose_name_plural = _("incident actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="watch_incidentaction_has_text",
+                violation_error_message=_("Say what was done."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident} · {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RecordIsFinal(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordIsFinal(self)

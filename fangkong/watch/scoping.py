@@ -124,3 +124,125 @@ def require_follow_up_unit(user, unit_id: int | None) -> None:
 
 def can_draw(user) -> bool:
     return _active(user) and user.has_role(Role.OFFICE)
+
+
+# ---- medical isolation ------------------------------------------------------------------
+# The office and the school hospital run isolation; the leader reads it; an officer reads
+# the cases of their own unit's people (to know who of theirs is isolated); a member, a
+# guard and the others see nothing of it.
+
+SEES_ALL_ISOLATION = (Role.OFFICE, Role.LEADER, Role.MEDIC)
+WRITES_ISOLATION = (Role.OFFICE, Role.MEDIC)
+
+
+def sees_isolation(user) -> bool:
+    if not _active(user):
+        return False
+    return user.has_role(*SEES_ALL_ISOLATION) or (
+        user.has_role(Role.OFFICER) and bool(user.unit_id)
+    )
+
+
+def sees_all_isolation(user) -> bool:
+    """The rooms, the checks due and the counts of every unit: school-wide roles only."""
+    return _active(user) and user.has_role(*SEES_ALL_ISOLATION)
+
+
+def isolation_cases_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    from fangkong.watch.models import IsolationCase
+
+    queryset = IsolationCase.objects.all() if queryset is None else queryset
+    if not _active(user):
+        return queryset.none()
+    if user.has_role(*SEES_ALL_ISOLATION):
+        return queryset
+    if user.has_role(Role.OFFICER) and user.unit_id:
+        return queryset.filter(person__unit_id=user.unit_id)
+    return queryset.none()
+
+
+def isolation_checks_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    from fangkong.watch.models import IsolationCheck
+
+    queryset = IsolationCheck.objects.all() if queryset is None else queryset
+    if not _active(user):
+        return queryset.none()
+    if user.has_role(*SEES_ALL_ISOLATION):
+        return queryset
+    if user.has_role(Role.OFFICER) and user.unit_id:
+        return queryset.filter(case__person__unit_id=user.unit_id)
+    return queryset.none()
+
+
+def can_write_isolation(user) -> bool:
+    """Start, check, release and transfer cases; keep the rooms."""
+    return _active(user) and user.has_role(*WRITES_ISOLATION)
+
+
+def require_isolation_writer(user) -> None:
+    if not can_write_isolation(user):
+        raise PermissionDenied(
+            _("Only the prevention & control office and the school hospital record isolation.")
+        )
+
+
+def can_keep_isolation_policy(user) -> bool:
+    return _active(user) and user.has_role(Role.OFFICE)
+
+
+def require_isolation_reader(user) -> None:
+    if not sees_isolation(user):
+        raise PermissionDenied(_("Your role does not give access to medical isolation."))
+
+
+def require_all_isolation_reader(user) -> None:
+    if not sees_all_isolation(user):
+        raise PermissionDenied(_("Your role does not give access to medical isolation."))
+
+
+# ---- incidents ----------------------------------------------------------------------------
+# The same readers and writers as isolation; an officer reads the incidents that involve
+# people of their unit. A guard may open a fever incident (the gate records a fever), but
+# reads none.
+
+
+def sees_incidents(user) -> bool:
+    return sees_isolation(user)
+
+
+def incidents_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    from fangkong.watch.models import Incident
+
+    queryset = Incident.objects.all() if queryset is None else queryset
+    if not _active(user):
+        return queryset.none()
+    if user.has_role(*SEES_ALL_ISOLATION):
+        return queryset
+    if user.has_role(Role.OFFICER) and user.unit_id:
+        involved = Incident.people.through.objects.filter(person__unit_id=user.unit_id)
+        return queryset.filter(pk__in=involved.values("incident_id"))
+    return queryset.none()
+
+
+def can_write_incidents(user) -> bool:
+    return _active(user) and user.has_role(*WRITES_ISOLATION)
+
+
+def can_open_incident(user, kind: str) -> bool:
+    from fangkong.watch.models import Incident
+
+    if can_write_incidents(user):
+        return True
+    return _active(user) and user.has_role(Role.GUARD) and kind == Incident.Kind.FEVER
+
+
+def require_incident_writer(user) -> None:
+    if not can_write_incidents(user):
+        raise PermissionDenied(
+            _("Only the prevention & control office and the school hospital handle incidents.")
+        )
+
+
+def require_incident_reader(user) -> None:
+    if not sees_incidents(user):
+        raise PermissionDenied(_("Your role does not give access to incidents."))

@@ -17,7 +17,20 @@ from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Person, Unit
 from fangkong.core.selectors import history_of  # noqa: F401  (the watch pages use it too)
 from fangkong.watch import scoping
-from fangkong.watch.models import FollowUp, FollowUpKind, KeyPerson, RandomDraw, RegionOfConcern
+from fangkong.watch.models import (
+    CheckSlot,
+    FollowUp,
+    FollowUpKind,
+    Incident,
+    IncidentAction,
+    IsolationCase,
+    IsolationCheck,
+    IsolationPolicy,
+    IsolationRoom,
+    KeyPerson,
+    RandomDraw,
+    RegionOfConcern,
+)
 
 STUDENTS = (
     Person.Category.UNDERGRADUATE,
@@ -349,3 +362,286 @@ def compliance(user, start: datetime.date, end: datetime.date) -> ComplianceTabl
     for cell in school:
         total.add(cell)
     return ComplianceTable(days, units, cells, school, unit_totals, total)
+
+
+# ---- medical isolation --------------------------------------------------------------------
+# Counted in person-times (人次): a case is one person-time, however long it lasts, and a
+# person isolated twice counts twice.
+
+
+def isolation_counts_by_unit(day: datetime.date) -> dict[int, int]:
+    """For each unit id, how many of its people were under isolation on `day` (started by
+    then, not ended by then), in one query. School-wide: callers scope it themselves."""
+    rows = (
+        IsolationCase.objects.open_on(day)
+        .order_by()
+        .values("person__unit_id")
+        .annotate(people=Count("person", distinct=True))
+        .values_list("person__unit_id", "people")
+    )
+    return dict(rows)
+
+
+def is_under_isolation(person_id: int, day: datetime.date | None = None) -> bool:
+    """Whether the person is under isolation on `day` (today by default)."""
+    day = day or timezone.localdate()
+    return IsolationCase.objects.open_on(day).filter(person_id=person_id).exists()
+
+
+def isolation_policies() -> QuerySet[IsolationPolicy]:
+    return IsolationPolicy.objects.select_related("created_by").order_by("-effective_from")
+
+
+def isolation_rooms(*, active_only: bool = False) -> QuerySet[IsolationRoom]:
+    """The rooms, each with `occupancy` (open cases in it now)."""
+    rooms = IsolationRoom.objects.select_related("building").with_occupancy()
+    if active_only:
+        rooms = rooms.filter(is_active=True)
+    return rooms.order_by("building__name", "name")
+
+
+def isolation_cases_for(
+    user,
+    *,
+    q: str = "",
+    status: str | None = None,
+    place_kind: str = "",
+    ordered_by: str = "",
+    unit: int | None = None,
+    person: int | None = None,
+    started_from: datetime.date | None = None,
+    started_until: datetime.date | None = None,
+    open_on: datetime.date | None = None,
+) -> QuerySet[IsolationCase]:
+    """The cases `user` may see, filtered as the isolation page and the API filter."""
+    cases = scoping.isolation_cases_visible_to(user).select_related(
+        "person__unit", "household__building", "room__building", "policy", "ended_by"
+    )
+    q = (q or "").strip()
+    if q:
+        cases = cases.filter(
+            Q(person__name__icontains=q)
+            | Q(person__person_number__istartswith=q)
+            | Q(reason__icontains=q)
+            | Q(cdc_reference__icontains=q)
+        )
+    if status:
+        cases = cases.filter(status=status)
+    if place_kind:
+        cases = cases.filter(place_kind=place_kind)
+    if ordered_by:
+        cases = cases.filter(ordered_by=ordered_by)
+    if unit:
+        cases = cases.filter(person__unit_id=unit)
+    if person:
+        cases = cases.filter(person_id=person)
+    if started_from:
+        cases = cases.filter(start_date__gte=started_from)
+    if started_until:
+        cases = cases.filter(start_date__lte=started_until)
+    if open_on:
+        cases = cases.open_on(open_on)
+    return cases.order_by("-start_date", "-pk")
+
+
+def cases_started_between(user, start: datetime.date, end: datetime.date) -> QuerySet:
+    """The cases started from `start` to `end` (both included): their count is the
+    period's person-times of isolation."""
+    return isolation_cases_for(user, started_from=start, started_until=end)
+
+
+def cases_open_on(user, day: datetime.date) -> QuerySet:
+    return isolation_cases_for(user, open_on=day)
+
+
+def person_times_by_place(cases: QuerySet[IsolationCase]) -> list[dict]:
+    """Person-times per place kind (every kind, zeros included) and in all, in one query."""
+    found = dict(
+        cases.order_by().values("place_kind").annotate(n=Count("pk")).values_list("place_kind", "n")
+    )
+    rows = [
+        {"place_kind": value, "label": str(label), "count": found.get(value, 0)}
+        for value, label in IsolationCase.PlaceKind.choices
+    ]
+    return rows
+
+
+def person_times_by_unit(cases: QuerySet[IsolationCase]) -> list[dict]:
+    """Person-times per unit (units with any), in the units' order, in one query."""
+    rows = (
+        cases.order_by()
+        .values(
+            "person__unit_id", "person__unit__code", "person__unit__name", "person__unit__name_en"
+        )
+        .annotate(n=Count("pk"))
+        .order_by("person__unit__code")
+    )
+    result = []
+    for row in rows:
+        unit = Unit(name=row["person__unit__name"], name_en=row["person__unit__name_en"])
+        result.append(
+            {"unit_id": row["person__unit_id"], "unit": unit.display_name, "count": row["n"]}
+        )
+    return result
+
+
+@dataclass
+class IsolationSummary:
+    day: datetime.date
+    start: datetime.date
+    end: datetime.date
+    open_by_place: list[dict]
+    started_by_place: list[dict]
+    open_by_unit: list[dict]
+    started_by_unit: list[dict]
+
+    @property
+    def open_total(self) -> int:
+        return sum(row["count"] for row in self.open_by_place)
+
+    @property
+    def started_total(self) -> int:
+        return sum(row["count"] for row in self.started_by_place)
+
+
+def isolation_summary(
+    user, day: datetime.date, start: datetime.date, end: datetime.date
+) -> IsolationSummary:
+    """Under isolation on `day`, and person-times started from `start` to `end`, by place
+    kind and by unit, within the user's scope."""
+    open_cases = cases_open_on(user, day)
+    started = cases_started_between(user, start, end)
+    return IsolationSummary(
+        day=day,
+        start=start,
+        end=end,
+        open_by_place=person_times_by_place(open_cases),
+        started_by_place=person_times_by_place(started),
+        open_by_unit=person_times_by_unit(open_cases),
+        started_by_unit=person_times_by_unit(started),
+    )
+
+
+def isolation_checks_for(
+    user,
+    *,
+    case: int | None = None,
+    day: datetime.date | None = None,
+    current_only: bool = False,
+    fever_only: bool = False,
+) -> QuerySet[IsolationCheck]:
+    checks = scoping.isolation_checks_visible_to(user).select_related(
+        "case__person__unit", "by", "supersedes", "superseded_by"
+    )
+    if case:
+        checks = checks.filter(case_id=case)
+    if day:
+        checks = checks.filter(date=day)
+    if current_only:
+        checks = checks.current()
+    if fever_only:
+        checks = checks.filter(is_fever=True)
+    return checks.order_by("-date", "slot", "-pk")  # afternoon before morning
+
+
+@dataclass
+class CheckRow:
+    """A case open on a day, with its current morning and afternoon checks of that day."""
+
+    case: IsolationCase
+    morning: IsolationCheck | None = None
+    afternoon: IsolationCheck | None = None
+
+    def check_for(self, slot: str) -> IsolationCheck | None:
+        return self.morning if slot == CheckSlot.MORNING else self.afternoon
+
+    @property
+    def missing(self) -> list[str]:
+        return [slot for slot in CheckSlot.values if self.check_for(slot) is None]
+
+    @property
+    def fever(self) -> bool:
+        return any(check is not None and check.is_fever for check in (self.morning, self.afternoon))
+
+
+def check_sheet(user, day: datetime.date) -> list[CheckRow]:
+    """Every case open on `day` in the user's scope, with that day's current checks: the
+    twice-daily temperature sheet. Two queries whatever the number of cases."""
+    cases = cases_open_on(user, day).order_by("person__unit__code", "person__person_number")
+    rows = {case.pk: CheckRow(case) for case in cases}
+    checks = IsolationCheck.objects.current().filter(date=day, case_id__in=list(rows))
+    for check in checks.select_related("by"):
+        row = rows[check.case_id]
+        if check.slot == CheckSlot.MORNING:
+            row.morning = check
+        else:
+            row.afternoon = check
+    return list(rows.values())
+
+
+def checks_due(user, day: datetime.date, slot: str) -> list[CheckRow]:
+    """The cases open on `day` still missing their check for `slot`."""
+    return [row for row in check_sheet(user, day) if row.check_for(slot) is None]
+
+
+# ---- incidents ----------------------------------------------------------------------------
+
+
+def incidents_for(
+    user,
+    *,
+    q: str = "",
+    status: str = "",
+    kind: str = "",
+    severity: str = "",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    person: int | None = None,
+) -> QuerySet[Incident]:
+    """The incidents `user` may see, filtered as the incidents page and the API filter;
+    `start`/`end` bound the local day it occurred."""
+    incidents = scoping.incidents_visible_to(user).select_related(
+        "area", "reported_by", "cdc_notified_by", "closed_by"
+    )
+    q = (q or "").strip()
+    if q:
+        incidents = incidents.filter(Q(description__icontains=q) | Q(place__icontains=q))
+    if status:
+        incidents = incidents.filter(status=status)
+    if kind:
+        incidents = incidents.filter(kind=kind)
+    if severity:
+        incidents = incidents.filter(severity=severity)
+    if start:
+        incidents = incidents.filter(occurred_at__date__gte=start)
+    if end:
+        incidents = incidents.filter(occurred_at__date__lte=end)
+    if person:
+        incidents = incidents.filter(people__pk=person)
+    return incidents.order_by("-occurred_at", "-pk")
+
+
+def incident_counts(incidents: QuerySet[Incident]) -> list[dict]:
+    """Incidents per kind, with how many are closed, in one query."""
+    found = {
+        row["kind"]: row
+        for row in incidents.order_by()
+        .values("kind")
+        .annotate(
+            total=Count("pk", distinct=True),
+            closed=Count("pk", filter=Q(status=Incident.Status.CLOSED), distinct=True),
+        )
+    }
+    return [
+        {
+            "kind": value,
+            "label": str(label),
+            "total": found.get(value, {}).get("total", 0),
+            "closed": found.get(value, {}).get("closed", 0),
+        }
+        for value, label in Incident.Kind.choices
+    ]
+
+
+def incident_timeline(incident: Incident) -> QuerySet[IncidentAction]:
+    return incident.actions.select_related("by").order_by("at", "pk")

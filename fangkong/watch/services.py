@@ -12,11 +12,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from fangkong.core.models import Person, User
+from fangkong.core.models import Area, Household, Person, User
+from fangkong.reporting.models import ReportingPolicy
+from fangkong.reporting.services import temperature_problem
 from fangkong.watch import scoping
-from fangkong.watch.models import FollowUp, KeyPerson, RandomDraw, RegionOfConcern
+from fangkong.watch.models import (
+    CheckSlot,
+    FollowUp,
+    Incident,
+    IncidentAction,
+    IsolationCase,
+    IsolationCheck,
+    IsolationPolicy,
+    IsolationRoom,
+    KeyPerson,
+    RandomDraw,
+    RegionOfConcern,
+)
 
 REGION_FIELDS = ("name", "from_date", "until_date", "note")
 KEY_PERSON_EDITABLE = (
@@ -62,6 +76,17 @@ def _not_future(errors: dict, field: str, day, today=None) -> None:
     today = today or timezone.localdate()
     if day is not None and day > today:
         errors[field] = _("This date is in the future.")
+
+
+def _out_of_range(at: datetime.datetime) -> bool:
+    """Whether an aware time cannot be stored or shown: at the very edge of the calendar, its
+    UTC or local form overflows."""
+    try:
+        at.astimezone(datetime.UTC)
+        timezone.localtime(at)
+    except OverflowError:
+        return True
+    return False
 
 
 # ---- regions of concern ---------------------------------------------------------------
@@ -432,3 +457,698 @@ def draw_random_check(
 def redo_draw(draw: RandomDraw) -> list[int]:
     """The draw run again from its stored seed and population: the same list, always."""
     return draw_sample(list(draw.population), draw.size, draw.seed)
+
+
+# ---- medical isolation --------------------------------------------------------------------
+
+
+def _save_record(
+    instance, actor, reason: str = "", *, clashes: dict | None = None, cleaned: bool = False
+) -> None:
+    """full_clean (unless the caller `cleaned` it already), then save with the history's
+    who and why, in a savepoint. A race that full_clean could not see (another
+    transaction's row not yet committed) ends at a named constraint: `clashes` maps the
+    constraint's name to the field error it becomes."""
+    if not cleaned:
+        instance.full_clean(validate_constraints=True)
+    if hasattr(instance, "history"):
+        instance._history_user = actor
+        instance._change_reason = reason
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        for constraint, error in (clashes or {}).items():
+            if constraint in str(exc) or "UNIQUE" in str(exc).upper():
+                raise ValidationError(error) from exc
+        raise ValidationError(
+            _("This record clashes with another one: %(error)s") % {"error": exc}
+        ) from exc
+
+
+def policy_in_force_on(day: datetime.date) -> IsolationPolicy | None:
+    """The isolation policy a case started on `day` falls under: the latest one dated on
+    or before it."""
+    return (
+        IsolationPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    )
+
+
+def _check_policy(policy: IsolationPolicy) -> None:
+    errors: dict[str, str] = {}
+    if policy.effective_from is None:
+        errors["effective_from"] = _("Give the date the policy applies from.")
+    elif (
+        IsolationPolicy.objects.filter(effective_from=policy.effective_from)
+        .exclude(pk=policy.pk)
+        .exists()
+    ):
+        errors["effective_from"] = _("A policy already starts on this day.")
+    if not isinstance(policy.days, int) or not 1 <= policy.days <= 60:
+        errors["days"] = _("An isolation lasts from 1 to 60 days.")
+    if errors:
+        raise ValidationError(errors)
+
+
+POLICY_CLASH = {
+    "watch_isolationpolicy_one_per_day": {
+        "effective_from": gettext_lazy("A policy already starts on this day.")
+    }
+}
+
+
+@transaction.atomic
+def create_isolation_policy(
+    actor, *, effective_from: datetime.date, days: int, note: str = ""
+) -> IsolationPolicy:
+    """A new policy for the cases started on or after `effective_from`; cases already
+    started keep theirs."""
+    if not scoping.can_keep_isolation_policy(actor):
+        raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
+    policy = IsolationPolicy(
+        effective_from=effective_from, days=days, note=_text(note), created_by=actor
+    )
+    _check_policy(policy)
+    _save_record(policy, actor, gettext_noop("Created"), clashes=POLICY_CLASH)
+    return policy
+
+
+@transaction.atomic
+def update_isolation_policy(
+    actor, policy: IsolationPolicy, *, reason: str = "", **data
+) -> IsolationPolicy:
+    """Correct a policy's days or note. Cases already started under it keep their planned
+    end; its date may change only while no case uses it."""
+    if not scoping.can_keep_isolation_policy(actor):
+        raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
+    policy = IsolationPolicy.objects.select_for_update().get(pk=policy.pk)
+    for key in ("effective_from", "days", "note"):
+        if key in data and data[key] is not None:
+            value = _text(data[key]) if key == "note" else data[key]
+            moved = key == "effective_from" and value != policy.effective_from
+            if moved and policy.cases.exists():
+                raise ValidationError(
+                    {"effective_from": _("Cases were started under this policy: add a new one.")}
+                )
+            setattr(policy, key, value)
+    _check_policy(policy)
+    _save_record(policy, actor, _text(reason) or gettext_noop("Edited"), clashes=POLICY_CLASH)
+    return policy
+
+
+ROOM_CLASH = {
+    "watch_isolationroom_unique_name": {
+        "name": gettext_lazy("This building already has a room with this name.")
+    }
+}
+
+
+def _check_room(room: IsolationRoom) -> None:
+    errors: dict[str, str] = {}
+    if not room.name:
+        errors["name"] = _("Give the room's number or name.")
+    if not isinstance(room.capacity, int) or room.capacity < 1:
+        errors["capacity"] = _("A room has at least one bed.")
+    clash = IsolationRoom.objects.filter(building=room.building, name=room.name).exclude(pk=room.pk)
+    if room.name and clash.exists():
+        errors["name"] = _("This building already has a room with this name.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_isolation_room(
+    actor, *, name: str, capacity: int = 1, building=None, note: str = "", is_active: bool = True
+) -> IsolationRoom:
+    scoping.require_isolation_writer(actor)
+    room = IsolationRoom(
+        name=_text(name),
+        capacity=capacity,
+        building=building,
+        note=_text(note),
+        is_active=is_active,
+    )
+    _check_room(room)
+    _save_record(room, actor, gettext_noop("Created"), clashes=ROOM_CLASH)
+    return room
+
+
+@transaction.atomic
+def update_isolation_room(actor, room: IsolationRoom, *, reason: str = "", **data) -> IsolationRoom:
+    """Rename, resize or (de)activate a room. Its beds may not drop below the people in it."""
+    scoping.require_isolation_writer(actor)
+    room = IsolationRoom.objects.select_for_update(of=("self",)).order_by().get(pk=room.pk)
+    for key in ("name", "capacity", "building", "note", "is_active"):
+        if key in data and (data[key] is not None or key == "building"):
+            setattr(room, key, _text(data[key]) if key in ("name", "note") else data[key])
+    _check_room(room)
+    occupancy = room.cases.filter(status=IsolationCase.Status.IN_ISOLATION).count()
+    if room.capacity < occupancy:
+        raise ValidationError(
+            {
+                "capacity": _("%(count)d people are in this room now: keep at least as many beds.")
+                % {"count": occupancy}
+            }
+        )
+    _save_record(room, actor, _text(reason) or gettext_noop("Edited"), clashes=ROOM_CLASH)
+    return room
+
+
+def _lock_room_with_a_bed(room: IsolationRoom | None, errors: dict) -> IsolationRoom | None:
+    """The room, locked, if it is active and has a free bed. The lock is held to the end of
+    the transaction: a second placement in the same room waits here, then counts the first
+    (PostgreSQL's row lock; SQLite's IMMEDIATE transactions serialise writers anyway)."""
+    if room is None:
+        errors["room"] = _("Choose a room of the isolation building.")
+        return None
+    room = (
+        IsolationRoom.objects.select_for_update(of=("self",)).order_by().filter(pk=room.pk).first()
+    )
+    if room is None or not room.is_active:
+        errors["room"] = _("This room is not in use.")
+        return None
+    occupancy = room.cases.filter(status=IsolationCase.Status.IN_ISOLATION).count()
+    if occupancy >= room.capacity:
+        errors["room"] = _("Room %(room)s is full (%(beds)d of %(beds)d beds taken).") % {
+            "room": room,
+            "beds": room.capacity,
+        }
+    return room
+
+
+OPEN_CASE_CLASH = {
+    "watch_isolation_one_open_per_person": {
+        "person": gettext_lazy("This person is already in isolation.")
+    }
+}
+
+
+@transaction.atomic
+def start_isolation(
+    actor,
+    *,
+    person: Person,
+    place_kind: str,
+    reason: str,
+    ordered_by: str = IsolationCase.OrderedBy.SCHOOL,
+    cdc_reference: str = "",
+    start_date: datetime.date | None = None,
+    household: Household | None = None,
+    room: IsolationRoom | None = None,
+    hospital: str = "",
+) -> IsolationCase:
+    """Put `person` in medical isolation from `start_date` (today by default): at home in
+    the family area (their own household unless another is given), in a room of the
+    isolation building, or in a hospital. The policy in force that day sets the planned end.
+    """
+    scoping.require_isolation_writer(actor)
+    if person is None:
+        raise ValidationError({"person": _("Choose the person to isolate.")})
+    # Lock the person first, then the room (one fixed order, no deadlock): two cases for
+    # the same person at once wait for each other and the second sees the first.
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("household__area")
+        .get(pk=person.pk)
+    )
+    today = timezone.localdate()
+    start_date = start_date or today
+    errors: dict[str, str] = {}
+    reason = _text(reason)
+    if not reason:
+        errors["reason"] = _("Say why this person is isolated.")
+    if ordered_by not in IsolationCase.OrderedBy.values:
+        errors["ordered_by"] = _("Unknown choice.")
+    cdc_reference = _text(cdc_reference)
+    if ordered_by == IsolationCase.OrderedBy.CDC and not cdc_reference:
+        errors["cdc_reference"] = _("An isolation ordered by the CDC needs its reference.")
+    if ordered_by != IsolationCase.OrderedBy.CDC:
+        cdc_reference = ""
+    _not_future(errors, "start_date", start_date, today)
+    hospital = _text(hospital)
+    if place_kind == IsolationCase.PlaceKind.HOME:
+        household = household or person.household
+        room, hospital = None, ""
+        if household is None:
+            errors["household"] = _("This person has no household: choose one.")
+        elif household.area.kind != Area.Kind.FAMILY or not household.is_active:
+            errors["household"] = _("Home isolation is in a household of the family area.")
+    elif place_kind == IsolationCase.PlaceKind.ROOM:
+        household, hospital = None, ""
+        room = _lock_room_with_a_bed(room, errors)
+    elif place_kind == IsolationCase.PlaceKind.HOSPITAL:
+        household, room = None, None
+        if not hospital:
+            errors["hospital"] = _("Name the hospital.")
+    else:
+        errors["place_kind"] = _("Choose where the person is isolated.")
+    if IsolationCase.objects.filter(
+        person=person, status=IsolationCase.Status.IN_ISOLATION
+    ).exists():
+        errors["person"] = _("This person is already in isolation.")
+    elif (
+        "start_date" not in errors
+        and IsolationCase.objects.filter(person=person, end_date__gt=start_date).exists()
+    ):
+        errors["start_date"] = _("This person was still in isolation on that day.")
+    policy = policy_in_force_on(start_date) if "start_date" not in errors else None
+    if policy is None and "start_date" not in errors:
+        errors["start_date"] = _("No isolation policy applies on that day: the office sets one.")
+    if errors:
+        raise ValidationError(errors)
+    case = IsolationCase(
+        person=person,
+        place_kind=place_kind,
+        household=household,
+        room=room,
+        hospital=hospital,
+        reason=reason,
+        ordered_by=ordered_by,
+        cdc_reference=cdc_reference,
+        start_date=start_date,
+        policy=policy,
+        planned_end=start_date + datetime.timedelta(days=policy.days),
+        opened_by=actor,
+    )
+    _save_record(case, actor, gettext_noop("Started"), clashes=OPEN_CASE_CLASH)
+    return case
+
+
+def _end_case(actor, case: IsolationCase, status: str, note: str, end_date, transferred_to=""):
+    scoping.require_isolation_writer(actor)
+    case = (
+        IsolationCase.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=case.pk)
+    )
+    errors: dict[str, str] = {}
+    if not case.is_open:
+        errors["status"] = _("This isolation has already ended.")
+    note = _text(note)
+    if not note:
+        errors["note"] = _("Say why the isolation ends.")
+    end_date = end_date or timezone.localdate()
+    _not_future(errors, "end_date", end_date)
+    if end_date < case.start_date:
+        errors["end_date"] = _("An isolation cannot end before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    case.status = status
+    case.end_date = end_date
+    case.end_note = note
+    case.transferred_to = transferred_to
+    case.ended_by = actor
+    case.ended_at = timezone.now()
+    _save_record(case, actor, note)
+    return case
+
+
+@transaction.atomic
+def release_isolation(
+    actor, case: IsolationCase, *, note: str, end_date: datetime.date | None = None
+) -> IsolationCase:
+    """Release the person from isolation on `end_date` (today by default), saying why."""
+    return _end_case(actor, case, IsolationCase.Status.RELEASED, note, end_date)
+
+
+@transaction.atomic
+def transfer_to_hospital(
+    actor,
+    case: IsolationCase,
+    *,
+    hospital: str,
+    note: str,
+    end_date: datetime.date | None = None,
+) -> IsolationCase:
+    """End the isolation on `end_date` (today by default): the person went to `hospital`."""
+    hospital = _text(hospital)
+    if not hospital:
+        raise ValidationError({"hospital": _("Name the hospital.")})
+    return _end_case(
+        actor, case, IsolationCase.Status.TRANSFERRED, note, end_date, transferred_to=hospital
+    )
+
+
+# ---- temperature checks of isolated people (append-only) -----------------------------------
+
+
+def current_slot(at: datetime.datetime | None = None) -> str:
+    """The slot a check made at `at` (now by default) belongs to: morning before noon."""
+    local = timezone.localtime(at or timezone.now())
+    return CheckSlot.MORNING if local.hour < 12 else CheckSlot.AFTERNOON
+
+
+def is_fever(temperature: Decimal) -> bool:
+    return temperature >= ReportingPolicy.current().fever_threshold
+
+
+def _new_check(actor, case: IsolationCase, values: dict, now=None) -> IsolationCheck:
+    """A checked, unsaved check of `case`; raises the field errors."""
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    temperature, problem = temperature_problem(values.get("temperature"))
+    if problem:
+        errors["temperature"] = problem
+    at = values.get("at") or now
+    at_day = None
+    if timezone.is_naive(at):
+        errors["at"] = _("Give the time with its time zone.")
+    elif _out_of_range(at):
+        errors["at"] = _("This time is out of range.")
+    elif at > now:
+        errors["at"] = _("A check cannot be in the future.")
+    else:
+        at_day = timezone.localdate(at)
+    slot = values.get("slot") or (current_slot(at) if "at" not in errors else "")
+    if slot not in CheckSlot.values:
+        errors["slot"] = _("Choose morning or afternoon.")
+    day = values.get("date") or at_day
+    if day is None and "at" not in errors:
+        errors["date"] = _("Enter a date.")
+    elif day is not None:
+        if day > timezone.localdate(now):
+            errors["date"] = _("This date is in the future.")
+        elif at_day is not None and day > at_day:
+            errors["date"] = _("A check cannot be for a day after it was made.")
+        elif day < case.start_date:
+            errors["date"] = _("The isolation had not started on that day.")
+        elif case.end_date is not None and day > case.end_date:
+            errors["date"] = _("The isolation had ended by that day.")
+    if errors:
+        raise ValidationError(errors)
+    check = IsolationCheck(
+        case=case,
+        date=day,
+        slot=slot,
+        temperature=temperature,
+        symptoms=_text(values.get("symptoms")),
+        note=_text(values.get("note")),
+        is_fever=is_fever(temperature),
+        by=actor,
+        at=at,
+        recorded_at=now,
+    )
+    # The fields' own rules only: the related rows were just fetched, and the one-current-
+    # check rule is checked by the callers and, under a race, by the database.
+    check.full_clean(
+        exclude=["case", "by", "supersedes", "superseded_by"], validate_constraints=False
+    )
+    return check
+
+
+SLOT_CLASH = {
+    "watch_isocheck_one_current_per_slot": {
+        "slot": gettext_lazy("This slot already has a check: correct it instead.")
+    }
+}
+
+
+@transaction.atomic
+def record_isolation_check(
+    actor,
+    case: IsolationCase,
+    *,
+    temperature,
+    slot: str = "",
+    date: datetime.date | None = None,
+    symptoms: str = "",
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> IsolationCheck:
+    """Add the temperature check of `case` for `date`'s `slot` (by default: the day and
+    half-day of `at`, now by default). A temperature at or above the reporting policy's
+    fever threshold is flagged."""
+    scoping.require_isolation_writer(actor)
+    case = IsolationCase.objects.select_related("person").get(pk=case.pk)
+    values = {
+        "temperature": temperature,
+        "slot": slot,
+        "date": date,
+        "symptoms": symptoms,
+        "note": note,
+        "at": at,
+    }
+    check = _new_check(actor, case, values)
+    # A slot's second check is refused by the database's one-current-check constraint
+    # (also under a race), reported as the same field error: one query fewer per check.
+    _save_record(check, actor, clashes=SLOT_CLASH, cleaned=True)
+    return check
+
+
+@transaction.atomic
+def correct_isolation_check(
+    actor, check: IsolationCheck, *, reason: str, **values
+) -> IsolationCheck:
+    """Correct a check: a new one for the same day and slot supersedes it, with a reason.
+    The earlier one stays, stamped as superseded. Values not given are the earlier one's."""
+    scoping.require_isolation_writer(actor)
+    reason = _text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Say what the correction is for.")})
+    # Lock the check being corrected: a second correction of it waits, then finds it
+    # superseded and is refused, instead of making two current checks.
+    earlier = (
+        IsolationCheck.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=check.pk)
+    )
+    if earlier.superseded_at is not None:
+        raise ValidationError(
+            {"supersedes": _("This check has already been corrected: correct its latest version.")}
+        )
+    merged = {
+        "temperature": earlier.temperature,
+        "symptoms": earlier.symptoms,
+        "note": earlier.note,
+        "at": earlier.at,
+    }
+    merged.update({key: value for key, value in values.items() if key in merged})
+    merged.update({"date": earlier.date, "slot": earlier.slot})
+    now = timezone.now()
+    correction = _new_check(actor, earlier.case, merged, now)
+    IsolationCheck.objects.filter(pk=earlier.pk, superseded_at__isnull=True).update(
+        superseded_at=now, superseded_by=actor
+    )
+    correction.supersedes = earlier
+    correction.correction_reason = reason
+    _save_record(correction, actor, clashes=SLOT_CLASH, cleaned=True)
+    return correction
+
+
+# ---- incidents ----------------------------------------------------------------------------
+
+INCIDENT_FIELDS = ("occurred_at", "place", "area", "kind", "severity", "description")
+
+
+def _check_incident(incident: Incident) -> None:
+    errors: dict[str, str] = {}
+    at = incident.occurred_at
+    if at is None:
+        errors["occurred_at"] = _("Give the time it happened.")
+    elif timezone.is_naive(at):
+        errors["occurred_at"] = _("Give the time with its time zone.")
+    elif _out_of_range(at):
+        errors["occurred_at"] = _("This time is out of range.")
+    elif at > timezone.now():
+        errors["occurred_at"] = _("An incident cannot be in the future.")
+    if incident.kind not in Incident.Kind.values:
+        errors["kind"] = _("Choose the kind of incident.")
+    if incident.severity not in Incident.Severity.values:
+        errors["severity"] = _("Choose the severity.")
+    if not incident.description:
+        errors["description"] = _("Describe the incident.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _action_time(incident: Incident, at, field: str = "at") -> datetime.datetime:
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValidationError({field: _("Give the time with its time zone.")})
+    if _out_of_range(at):
+        raise ValidationError({field: _("This time is out of range.")})
+    if at > timezone.now():
+        raise ValidationError({field: _("This time is in the future.")})
+    if at < incident.occurred_at:
+        raise ValidationError({field: _("This is before the incident happened.")})
+    return at
+
+
+def _timeline(incident: Incident, actor, kind: str, text: str, at) -> IncidentAction:
+    action = IncidentAction(incident=incident, kind=kind, by=actor, at=at, text=text[:500])
+    action.full_clean()
+    action.save()
+    return action
+
+
+def _link(actor, incident: Incident, people=(), cases=(), at=None) -> None:
+    people = [person for person in people if person is not None]
+    cases = [case for case in cases if case is not None]
+    new_people = [p for p in people if not incident.people.filter(pk=p.pk).exists()]
+    new_cases = [c for c in cases if not incident.isolation_cases.filter(pk=c.pk).exists()]
+    if new_people:
+        incident.people.add(*new_people)
+        names = "、".join(f"{person.name} ({person.person_number})" for person in new_people)
+        _timeline(
+            incident,
+            actor,
+            IncidentAction.Kind.LINK,
+            _("People involved: %(names)s") % {"names": names},
+            at or timezone.now(),
+        )
+    if new_cases:
+        incident.isolation_cases.add(*new_cases)
+        names = "、".join(f"{case.person.name} {case.start_date:%Y-%m-%d}" for case in new_cases)
+        _timeline(
+            incident,
+            actor,
+            IncidentAction.Kind.LINK,
+            _("Isolation: %(cases)s") % {"cases": names},
+            at or timezone.now(),
+        )
+
+
+@transaction.atomic
+def open_incident(actor, **fields) -> Incident:
+    """Record an incident (突发事件). Other apps call this too: the gate opens a fever
+    incident when a guard records a fever.
+
+    Fields: occurred_at (required, aware), kind (Incident.Kind), description, severity
+    (medium by default), place, area, people (Persons involved), isolation_cases. The
+    timeline starts with an "opened" row at `occurred_at`.
+    """
+    unknown = set(fields) - {*INCIDENT_FIELDS, "people", "isolation_cases"}
+    if unknown:
+        raise TypeError(f"open_incident() got unknown fields: {', '.join(sorted(unknown))}")
+    kind = fields.get("kind") or ""
+    if not scoping.can_open_incident(actor, kind):
+        raise PermissionDenied(
+            _("Only the prevention & control office and the school hospital handle incidents.")
+        )
+    incident = Incident(
+        occurred_at=fields.get("occurred_at"),
+        place=_text(fields.get("place")),
+        area=fields.get("area"),
+        kind=kind,
+        severity=fields.get("severity") or Incident.Severity.MEDIUM,
+        description=_text(fields.get("description")),
+        reported_by=actor,
+    )
+    _check_incident(incident)
+    _save_record(incident, actor, gettext_noop("Opened"))
+    where = incident.place or (incident.area.display_name if incident.area_id else "")
+    text = incident.get_kind_display() + (f" · {where}" if where else "")
+    _timeline(incident, actor, IncidentAction.Kind.OPENED, text, incident.occurred_at)
+    _link(
+        actor,
+        incident,
+        fields.get("people") or (),
+        fields.get("isolation_cases") or (),
+        at=incident.occurred_at,
+    )
+    return incident
+
+
+def _locked_incident(actor, incident: Incident) -> Incident:
+    scoping.require_incident_writer(actor)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.is_closed:
+        raise ValidationError({"status": _("This incident is closed: nothing more is added.")})
+    return incident
+
+
+@transaction.atomic
+def update_incident(actor, incident: Incident, *, reason: str = "", **data) -> Incident:
+    """Correct what the incident record says, while it is not closed."""
+    incident = _locked_incident(actor, incident)
+    for key in INCIDENT_FIELDS:
+        if key in data and (data[key] is not None or key == "area"):
+            setattr(
+                incident, key, _text(data[key]) if key in ("place", "description") else data[key]
+            )
+    _check_incident(incident)
+    _save_record(incident, actor, _text(reason) or gettext_noop("Edited"))
+    return incident
+
+
+@transaction.atomic
+def link_incident(actor, incident: Incident, *, people=(), isolation_cases=(), at=None) -> Incident:
+    """Add people involved or isolation cases to the incident (a timeline row each time)."""
+    incident = _locked_incident(actor, incident)
+    _link(actor, incident, people, isolation_cases, _action_time(incident, at) if at else None)
+    return incident
+
+
+@transaction.atomic
+def add_incident_action(actor, incident: Incident, *, text: str, at=None) -> IncidentAction:
+    """Add what was done, at `at` (now by default), to the incident's timeline."""
+    incident = _locked_incident(actor, incident)
+    text = _text(text)
+    if not text:
+        raise ValidationError({"text": _("Say what was done.")})
+    if len(text) > 500:
+        raise ValidationError({"text": _("At most %(limit)d characters.") % {"limit": 500}})
+    return _timeline(incident, actor, IncidentAction.Kind.NOTE, text, _action_time(incident, at))
+
+
+def _status_text(before: str, after: str, note: str) -> str:
+    text = f"{Incident.Status(before).label} → {Incident.Status(after).label}"
+    return f"{text}: {note}" if note else text
+
+
+@transaction.atomic
+def start_handling_incident(actor, incident: Incident, *, note: str = "", at=None) -> Incident:
+    """open → being handled."""
+    incident = _locked_incident(actor, incident)
+    if incident.status != Incident.Status.OPEN:
+        raise ValidationError({"status": _("This incident is already being handled.")})
+    at = _action_time(incident, at)
+    before = incident.status
+    incident.status = Incident.Status.HANDLING
+    _save_record(incident, actor, gettext_noop("Being handled"))
+    _timeline(
+        incident,
+        actor,
+        IncidentAction.Kind.STATUS,
+        _status_text(before, incident.status, _text(note)),
+        at,
+    )
+    return incident
+
+
+@transaction.atomic
+def notify_cdc(actor, incident: Incident, *, at=None, note: str = "") -> Incident:
+    """Record that the CDC (疾控中心) was notified, by `actor` at `at` (now by default)."""
+    incident = _locked_incident(actor, incident)
+    if incident.cdc_notified_at is not None:
+        raise ValidationError({"cdc_notified_at": _("The CDC has already been notified.")})
+    at = _action_time(incident, at)
+    incident.cdc_notified_at = at
+    incident.cdc_notified_by = actor
+    _save_record(incident, actor, gettext_noop("CDC notified"))
+    text = _("CDC notified")
+    note = _text(note)
+    _timeline(incident, actor, IncidentAction.Kind.CDC, f"{text}: {note}" if note else text, at)
+    return incident
+
+
+@transaction.atomic
+def close_incident(actor, incident: Incident, *, summary: str, at=None) -> Incident:
+    """Close the incident with a summary of how it was handled. Closed is final."""
+    incident = _locked_incident(actor, incident)
+    summary = _text(summary)
+    if not summary:
+        raise ValidationError({"summary": _("Write a closing summary.")})
+    if len(summary) > 2000:
+        raise ValidationError({"summary": _("At most %(limit)d characters.") % {"limit": 2000}})
+    at = _action_time(incident, at)
+    before = incident.status
+    incident.status = Incident.Status.CLOSED
+    incident.closing_summary = summary
+    incident.closed_at = at
+    incident.closed_by = actor
+    _save_record(incident, actor, gettext_noop("Closed"))
+    _timeline(
+        incident, actor, IncidentAction.Kind.STATUS, _status_text(before, incident.status, ""), at
+    )
+    return incident

@@ -17,17 +17,39 @@ from fangkong.core.views import apply_errors, is_partial
 from fangkong.spreadsheets import workbook_response
 from fangkong.watch import exports, scoping, selectors, services
 from fangkong.watch.forms import (
+    CheckCorrectionForm,
+    ChecksDayForm,
     ClearForm,
+    CloseIncidentForm,
     ComplianceForm,
     CorrectionForm,
     DayForm,
     DrawForm,
+    EndCaseForm,
     FollowUpForm,
+    IncidentActionForm,
+    IncidentFilterForm,
+    IncidentForm,
+    IncidentStatusForm,
+    IsolationCaseForm,
+    IsolationCheckForm,
+    IsolationFilterForm,
+    IsolationPolicyForm,
+    IsolationRoomForm,
     KeyPersonForm,
     LedgerFilterForm,
+    LinkCaseForm,
+    LinkPeopleForm,
     RegionForm,
+    TransferForm,
 )
-from fangkong.watch.models import KeyPerson, RegionOfConcern
+from fangkong.watch.models import (
+    CheckSlot,
+    IsolationPolicy,
+    IsolationRoom,
+    KeyPerson,
+    RegionOfConcern,
+)
 
 PAGE_SIZE = 50
 
@@ -431,3 +453,626 @@ def home_block(request):
         "today": today,
     }
     return render(request, "watch/_home_block.html", context)
+
+
+# ---- medical isolation --------------------------------------------------------------------
+
+
+def _visible_case(request, pk):
+    return core_scoping.get_visible_or_404(
+        scoping.isolation_cases_visible_to(request.user).select_related(
+            "person__unit",
+            "household__building",
+            "room__building",
+            "policy",
+            "opened_by",
+            "ended_by",
+        ),
+        pk=pk,
+    )
+
+
+def _summary_range(request):
+    """The period of the person-time counts: the month so far unless asked otherwise."""
+    form = IsolationFilterForm(request.GET or None, user=request.user)
+    today = timezone.localdate()
+    start = end = None
+    if form.is_valid():
+        start, end = form.cleaned_data.get("started_from"), form.cleaned_data.get("started_until")
+    end = end or today
+    start = start or end.replace(day=1)
+    return start, end
+
+
+@login_required
+def isolation(request):
+    """The isolation cases: counts of today and of the period, then the list."""
+    scoping.require_isolation_reader(request.user)
+    form = IsolationFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    cases = selectors.isolation_cases_for(request.user, **filters)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if is_partial(request):
+        return render(request, "watch/_isolation_rows.html", context)
+    start, end = _summary_range(request)
+    context.update(
+        summary=selectors.isolation_summary(request.user, timezone.localdate(), start, end),
+        can_write=scoping.can_write_isolation(request.user),
+    )
+    return render(request, "watch/isolation.html", context)
+
+
+@login_required
+def isolation_export(request):
+    scoping.require_isolation_reader(request.user)
+    form = IsolationFilterForm(request.GET or None, user=request.user)
+    cases = selectors.isolation_cases_for(request.user, **form.filters()).select_related(
+        "opened_by"
+    )
+    return workbook_response(
+        f"isolation-{timezone.localdate().isoformat()}.xlsx",
+        _("Isolation cases"),
+        exports.ISOLATION_COLUMNS,
+        exports.isolation_rows(cases),
+        chinese=_chinese(),
+    )
+
+
+@login_required
+def isolation_summary_export(request):
+    scoping.require_isolation_reader(request.user)
+    start, end = _summary_range(request)
+    summary = selectors.isolation_summary(request.user, timezone.localdate(), start, end)
+    return workbook_response(
+        f"isolation-counts-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+        _("Person-times"),
+        exports.SUMMARY_COLUMNS,
+        exports.summary_rows(summary),
+        chinese=_chinese(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def isolation_create(request):
+    scoping.require_isolation_writer(request.user)
+    initial = {"person_number": request.GET.get("person", "")[:32]}
+    form = IsolationCaseForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["person"] = data.pop("person_number")
+        try:
+            case = services.start_isolation(request.user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is in isolation.") % {"name": case.person.name})
+            return redirect("watch:isolation-detail", pk=case.pk)
+    return render(
+        request, "watch/isolation_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def isolation_detail(request, pk):
+    case = _visible_case(request, pk)
+    can_write = scoping.can_write_isolation(request.user)
+    context = {
+        "case": case,
+        "checks": selectors.isolation_checks_for(request.user, case=case.pk),
+        "history": selectors.history_of(case),
+        "incidents": selectors.incidents_for(request.user).filter(isolation_cases=case),
+        "can_write": can_write,
+        "check_form": IsolationCheckForm() if can_write else None,
+        "release_form": EndCaseForm(prefix="release") if can_write and case.is_open else None,
+        "transfer_form": TransferForm(prefix="transfer") if can_write and case.is_open else None,
+    }
+    return render(request, "watch/isolation_detail.html", context)
+
+
+@login_required
+def isolation_checks_export(request, pk):
+    case = _visible_case(request, pk)
+    checks = selectors.isolation_checks_for(request.user, case=case.pk)
+    return workbook_response(
+        f"isolation-checks-{case.pk}.xlsx",
+        _("Temperature checks"),
+        exports.CHECK_COLUMNS,
+        exports.check_rows(checks),
+        chinese=_chinese(),
+    )
+
+
+def _end_case_view(request, pk, form_class, prefix, end):
+    case = _visible_case(request, pk)
+    scoping.require_isolation_writer(request.user)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            end(case, form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+    if form.errors:
+        context = {"case": case, "form": form, "prefix": prefix}
+        return render(request, "watch/isolation_end_form.html", context, status=400)
+    messages.success(request, _("The isolation has ended."))
+    return redirect("watch:isolation-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def isolation_release(request, pk):
+    def end(case, data):
+        services.release_isolation(
+            request.user, case, note=data["note"], end_date=data.get("end_date")
+        )
+
+    return _end_case_view(request, pk, EndCaseForm, "release", end)
+
+
+@login_required
+@require_POST
+def isolation_transfer(request, pk):
+    def end(case, data):
+        services.transfer_to_hospital(
+            request.user,
+            case,
+            hospital=data["hospital"],
+            note=data["note"],
+            end_date=data.get("end_date"),
+        )
+
+    return _end_case_view(request, pk, TransferForm, "transfer", end)
+
+
+@login_required
+@require_POST
+def isolation_check_create(request, pk):
+    case = _visible_case(request, pk)
+    scoping.require_isolation_writer(request.user)
+    form = IsolationCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            check = services.record_isolation_check(request.user, case, **form.values())
+        except ValidationError as error:
+            apply_errors(form, error)
+    if form.errors:
+        return render(
+            request, "watch/isolation_check_form.html", {"form": form, "case": case}, status=400
+        )
+    if check.is_fever:
+        messages.warning(
+            request,
+            _("%(temperature)s °C is a fever: consider opening an incident.")
+            % {"temperature": check.temperature},
+        )
+    else:
+        messages.success(request, _("Check recorded."))
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("watch:isolation-detail", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def isolation_check_correct(request, pk):
+    check = core_scoping.get_visible_or_404(
+        scoping.isolation_checks_visible_to(request.user).select_related("case__person"), pk=pk
+    )
+    scoping.require_isolation_writer(request.user)
+    initial = {"temperature": check.temperature, "symptoms": check.symptoms, "note": check.note}
+    form = CheckCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            services.correct_isolation_check(request.user, check, reason=reason, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Correction recorded; the earlier check is kept."))
+            return redirect("watch:isolation-detail", pk=check.case_id)
+    return render(
+        request,
+        "watch/isolation_check_form.html",
+        {"form": form, "case": check.case, "correcting": check},
+        status=400 if form.errors else 200,
+    )
+
+
+def _checks_day(request):
+    form = ChecksDayForm(request.GET or None)
+    day = form.day_or_today()
+    slot = form.cleaned_data.get("slot") if form.is_valid() else ""
+    return day, slot or services.current_slot()
+
+
+@login_required
+def isolation_checks(request):
+    """The day's temperature sheet: every open case, its morning and afternoon checks, and
+    those still due for the slot."""
+    scoping.require_isolation_reader(request.user)
+    day, slot = _checks_day(request)
+    rows = selectors.check_sheet(request.user, day)
+    context = {
+        "day": day,
+        "slot": slot,
+        "slot_label": CheckSlot(slot).label,
+        "slots": CheckSlot.choices,
+        "rows": rows,
+        "due": [row for row in rows if row.check_for(slot) is None],
+        "can_write": scoping.can_write_isolation(request.user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "watch/isolation_checks.html", context)
+
+
+@login_required
+def isolation_checks_day_export(request):
+    scoping.require_isolation_reader(request.user)
+    day, _slot = _checks_day(request)
+    return workbook_response(
+        f"isolation-sheet-{day.isoformat()}.xlsx",
+        _("Temperature sheet"),
+        exports.SHEET_COLUMNS,
+        exports.sheet_rows(selectors.check_sheet(request.user, day)),
+        chinese=_chinese(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def isolation_rooms(request):
+    scoping.require_all_isolation_reader(request.user)
+    can_write = scoping.can_write_isolation(request.user)
+    if request.method == "POST" and not can_write:
+        scoping.require_isolation_writer(request.user)
+    form = IsolationRoomForm(request.POST or None) if can_write else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = services.create_isolation_room(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Room %(room)s added.") % {"room": room})
+            return redirect("watch:isolation-rooms")
+    context = {"rooms": selectors.isolation_rooms(), "form": form, "can_write": can_write}
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "watch/isolation_rooms.html", context, status=status)
+
+
+@login_required
+def isolation_rooms_export(request):
+    scoping.require_all_isolation_reader(request.user)
+    return workbook_response(
+        "isolation-rooms.xlsx",
+        _("Isolation rooms"),
+        exports.ROOM_COLUMNS,
+        exports.room_rows(selectors.isolation_rooms()),
+        chinese=_chinese(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def isolation_room_edit(request, pk):
+    scoping.require_isolation_writer(request.user)
+    room = core_scoping.get_visible_or_404(IsolationRoom.objects.all(), pk=pk)
+    form = IsolationRoomForm(request.POST or None, instance=room)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        try:
+            services.update_isolation_room(request.user, room, reason=reason, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("watch:isolation-rooms")
+    context = {"form": form, "room": room, "history": selectors.history_of(room)}
+    return render(
+        request, "watch/isolation_room_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def isolation_policy(request):
+    """The dated isolation policies; the office adds to them here."""
+    scoping.require_isolation_reader(request.user)
+    can_keep = scoping.can_keep_isolation_policy(request.user)
+    if request.method == "POST" and not can_keep:
+        raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
+    form = IsolationPolicyForm(request.POST or None) if can_keep else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_isolation_policy(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Policy added."))
+            return redirect("watch:isolation-policy")
+    context = {
+        "policies": selectors.isolation_policies(),
+        "current": services.policy_in_force_on(timezone.localdate()),
+        "form": form,
+        "can_keep": can_keep,
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "watch/isolation_policy.html", context, status=status)
+
+
+@login_required
+def isolation_policy_export(request):
+    scoping.require_isolation_reader(request.user)
+    return workbook_response(
+        "isolation-policies.xlsx",
+        _("Isolation policies"),
+        exports.POLICY_COLUMNS,
+        exports.policy_rows(selectors.isolation_policies()),
+        chinese=_chinese(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def isolation_policy_edit(request, pk):
+    if not scoping.can_keep_isolation_policy(request.user):
+        raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
+    policy = core_scoping.get_visible_or_404(IsolationPolicy.objects.all(), pk=pk)
+    form = IsolationPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        try:
+            services.update_isolation_policy(request.user, policy, reason=reason, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("watch:isolation-policy")
+    context = {"form": form, "policy": policy, "history": selectors.history_of(policy)}
+    return render(
+        request, "watch/isolation_policy_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def isolation_home_block(request):
+    """Isolation and incidents at a glance for the home page (loaded by htmx): in isolation
+    now, checks due this half-day, open incidents. Empty for roles without isolation."""
+    if not scoping.sees_isolation(request.user):
+        return render(request, "watch/_isolation_home_block.html", {"show": False})
+    today = timezone.localdate()
+    slot = services.current_slot()
+    rows = selectors.check_sheet(request.user, today)
+    context = {
+        "show": True,
+        "open_by_place": selectors.person_times_by_place(
+            selectors.cases_open_on(request.user, today)
+        ),
+        "open_total": len(rows),
+        "due": sum(1 for row in rows if row.check_for(slot) is None),
+        "fevers": sum(1 for row in rows if row.fever),
+        "slot_label": CheckSlot(slot).label,
+        "open_incidents": selectors.incidents_for(request.user).exclude(status="closed").count(),
+    }
+    return render(request, "watch/_isolation_home_block.html", context)
+
+
+# ---- incidents ----------------------------------------------------------------------------
+
+
+def _visible_incident(request, pk):
+    return core_scoping.get_visible_or_404(selectors.incidents_for(request.user), pk=pk)
+
+
+@login_required
+def incidents(request):
+    scoping.require_incident_reader(request.user)
+    form = IncidentFilterForm(request.GET or None)
+    found = selectors.incidents_for(request.user, **form.filters())
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if is_partial(request):
+        return render(request, "watch/_incident_rows.html", context)
+    context.update(
+        counts=selectors.incident_counts(found),
+        can_write=scoping.can_write_incidents(request.user),
+    )
+    return render(request, "watch/incidents.html", context)
+
+
+@login_required
+def incidents_export(request):
+    scoping.require_incident_reader(request.user)
+    form = IncidentFilterForm(request.GET or None)
+    found = selectors.incidents_for(request.user, **form.filters()).prefetch_related("people")
+    return workbook_response(
+        f"incidents-{timezone.localdate().isoformat()}.xlsx",
+        _("Incidents"),
+        exports.INCIDENT_COLUMNS,
+        exports.incident_rows(found),
+        chinese=_chinese(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_create(request):
+    scoping.require_incident_writer(request.user)
+    form = IncidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["people"] = data.pop("person_numbers")
+        try:
+            incident = services.open_incident(request.user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Incident recorded."))
+            return redirect("watch:incident-detail", pk=incident.pk)
+    return render(
+        request, "watch/incident_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _incident_context(request, incident, **forms) -> dict:
+    user = request.user
+    can_write = scoping.can_write_incidents(user) and not incident.is_closed
+    visible_people = core_scoping.people_visible_to(user)
+    return {
+        "incident": incident,
+        "timeline": selectors.incident_timeline(incident),
+        "people": incident.people.filter(pk__in=visible_people.values("pk")).select_related("unit"),
+        "cases": scoping.isolation_cases_visible_to(
+            user, incident.isolation_cases.all()
+        ).select_related("person"),
+        "history": selectors.history_of(incident),
+        "can_write": can_write,
+        "action_form": forms.get("action_form") or (IncidentActionForm() if can_write else None),
+        "status_form": forms.get("status_form")
+        or (IncidentStatusForm(prefix="status") if can_write else None),
+        "cdc_form": forms.get("cdc_form")
+        or (IncidentStatusForm(prefix="cdc") if can_write else None),
+        "close_form": forms.get("close_form")
+        or (CloseIncidentForm(prefix="close") if can_write else None),
+        "people_form": forms.get("people_form")
+        or (LinkPeopleForm(prefix="people", user=user) if can_write else None),
+        "case_form": LinkCaseForm(prefix="case", user=user) if can_write else None,
+    }
+
+
+@login_required
+def incident_detail(request, pk):
+    incident = _visible_incident(request, pk)
+    return render(request, "watch/incident_detail.html", _incident_context(request, incident))
+
+
+@login_required
+def incident_timeline_export(request, pk):
+    incident = _visible_incident(request, pk)
+    return workbook_response(
+        f"incident-{incident.pk}-timeline.xlsx",
+        _("Timeline"),
+        exports.ACTION_COLUMNS,
+        exports.action_rows(selectors.incident_timeline(incident)),
+        chinese=_chinese(),
+    )
+
+
+@login_required
+@require_POST
+def incident_action(request, pk):
+    """Add a row to the timeline; an htmx request gets the timeline back to swap in."""
+    incident = _visible_incident(request, pk)
+    scoping.require_incident_writer(request.user)
+    form = IncidentActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_incident_action(request.user, incident, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+    if is_partial(request):
+        context = _incident_context(request, incident, action_form=form if form.errors else None)
+        return render(
+            request,
+            "watch/_incident_timeline.html",
+            context,
+            status=400 if form.errors else 200,
+        )
+    if form.errors:
+        context = _incident_context(request, incident, action_form=form)
+        return render(request, "watch/incident_detail.html", context, status=400)
+    messages.success(request, _("Added to the timeline."))
+    return redirect("watch:incident-detail", pk=incident.pk)
+
+
+def _incident_step(request, pk, form_class, prefix, step, done_message):
+    incident = _visible_incident(request, pk)
+    scoping.require_incident_writer(request.user)
+    kwargs = {"user": request.user} if form_class is LinkPeopleForm else {}
+    form = form_class(request.POST, prefix=prefix, **kwargs)
+    if form.is_valid():
+        try:
+            step(incident, form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+    if form.errors:
+        context = _incident_context(request, incident, **{f"{prefix}_form": form})
+        context["step_errors"] = form.errors
+        return render(request, "watch/incident_detail.html", context, status=400)
+    messages.success(request, done_message)
+    return redirect("watch:incident-detail", pk=incident.pk)
+
+
+@login_required
+@require_POST
+def incident_handle(request, pk):
+    def step(incident, data):
+        services.start_handling_incident(
+            request.user, incident, note=data.get("note", ""), at=data.get("at")
+        )
+
+    return _incident_step(
+        request, pk, IncidentStatusForm, "status", step, _("The incident is being handled.")
+    )
+
+
+@login_required
+@require_POST
+def incident_notify_cdc(request, pk):
+    def step(incident, data):
+        services.notify_cdc(request.user, incident, note=data.get("note", ""), at=data.get("at"))
+
+    return _incident_step(
+        request, pk, IncidentStatusForm, "cdc", step, _("The CDC notification is recorded.")
+    )
+
+
+@login_required
+@require_POST
+def incident_close(request, pk):
+    def step(incident, data):
+        services.close_incident(request.user, incident, summary=data["summary"], at=data.get("at"))
+
+    return _incident_step(
+        request, pk, CloseIncidentForm, "close", step, _("The incident is closed.")
+    )
+
+
+@login_required
+@require_POST
+def incident_link_people(request, pk):
+    def step(incident, data):
+        services.link_incident(request.user, incident, people=data["person_numbers"])
+
+    return _incident_step(request, pk, LinkPeopleForm, "people", step, _("People linked."))
+
+
+@login_required
+@require_POST
+def incident_link_case(request, pk):
+    incident = _visible_incident(request, pk)
+    scoping.require_incident_writer(request.user)
+    form = LinkCaseForm(request.POST, prefix="case", user=request.user)
+    if form.is_valid():
+        try:
+            services.link_incident(
+                request.user, incident, isolation_cases=[form.cleaned_data["case"]]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Isolation case linked."))
+    else:
+        messages.error(request, _("Choose an isolation case."))
+    return redirect("watch:incident-detail", pk=incident.pk)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fangkong.reporting import services
@@ -82,24 +83,13 @@ def test_two_submits_at_once_end_with_one_current_check_in(make_user, unit):
     assert HealthCheckin.objects.current().filter(person=person).count() == 1
 
 
-def test_a_race_lost_at_the_database_becomes_the_correct_instead_error(member, person, monkeypatch):
-    """The check before the INSERT cannot see a row another transaction has not committed
-    yet; the INSERT's IntegrityError must then read as the same field error, not a 500."""
+def test_a_race_lost_at_the_database_becomes_the_correct_instead_error(member, person):
+    """No SELECT guards the INSERT (it could not see a row another transaction has not
+    committed yet): the unique constraint decides, and its IntegrityError must read as the
+    field error, not a 500, with nothing written."""
     HealthCheckinFactory(person=person)
-    real_current = HealthCheckin.objects.current
-    calls = []
-
-    def blind_first_time(self=None):
-        calls.append(1)
-        queryset = real_current()
-        return queryset.none() if len(calls) == 1 else queryset
-
-    monkeypatch.setattr(HealthCheckin.objects.__class__, "current", blind_first_time)
-    monkeypatch.setattr(
-        "fangkong.reporting.models.HealthCheckin.validate_constraints",
-        lambda self, exclude=None: None,
-    )
-    with pytest.raises(ValidationError) as caught:
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as caught:
         services.submit_checkin(member, person, **good_answers())
     assert "Correct" in caught.value.message_dict["date"][0]
     assert HealthCheckin.objects.filter(person=person).count() == 1
+    assert any("INSERT" in query["sql"] for query in queries.captured_queries)

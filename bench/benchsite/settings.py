@@ -1,0 +1,11 @@
+"""Fangkong's own settings, unchanged, with the bench URLs in front of Fangkong's."""
+
+import os
+
+from fangkong.settings import *  # noqa: F403 - the production settings, every one of them
+from fangkong.settings import MIDDLEWARE
+
+ROOT_URLCONF = "bench.benchsite.urls"
+
+if os.environ.get("BENCH_CHECKIN_TIMING") == "1":
+    MIDDLEWARE = ["bench.benchsite.timing.TimingMiddleware", *MIDDLEWARE]
