@@ -353,3 +353,99 @@ def reports_workbook(reports, *, chinese: bool) -> HttpResponse:
             rows,
             chinese,
         )
+
+
+# ---- one report's figures, and the report's definition ------------------------------------
+
+FIGURE_COLUMNS = [
+    Column("field", "Figure", "指标", width=26),
+    Column("value", "Reported", "上报数", width=10),
+    Column("ledger", "Records say", "台账数", width=10),
+    Column("difference", "Difference", "差异", width=8),
+    Column("kind", "Given as", "来源", width=14),
+    Column("given_by", "Given by", "填报人", width=16),
+    Column("given_at", "Given at", "填报时间", width=18),
+    Column("reason", "Reason", "原因", width=30),
+    Column("current", "Current", "是否现行", width=8),
+]
+
+
+def report_workbook(report: UnitReport, figures, *, chinese: bool) -> HttpResponse:
+    """One report's figures (as `selectors.reconciliation` gives them): every version of
+    each, who gave it, and what the records say."""
+    with translation.override(_language(chinese)):
+        yes, no = _("yes"), _("no")
+        rows = []
+        for figure in figures:
+            ledger = "" if figure.ledger is None else figure.ledger
+            for version in figure.versions or [None]:
+                current = version is not None and version.superseded_at is None
+                rows.append(
+                    [
+                        figure.field.display_label,
+                        "" if version is None else version.value,
+                        ledger,
+                        figure.difference if current and figure.difference else "",
+                        "" if version is None else str(version.get_kind_display()),
+                        "" if version is None else _who(version.given_by),
+                        "" if version is None else _local(version.given_at),
+                        "" if version is None else version.reason,
+                        yes if current else no,
+                    ]
+                )
+        title = f"{report.unit.display_name} {report.date.isoformat()}"
+        return workbook_response(
+            f"report-{report.unit.code}-{report.date.isoformat()}.xlsx",
+            title,
+            FIGURE_COLUMNS,
+            rows,
+            chinese,
+        )
+
+
+DEFINITION_COLUMNS = [
+    Column("kind", "Kind", "类别", width=8),
+    Column("code", "Code", "代码", width=16),
+    Column("label", "Label (Chinese)", "名称（中文）", width=22),
+    Column("label_en", "Label (English)", "名称（英文）", width=26),
+    Column("order", "Order", "顺序", width=8),
+    Column("source", "Computed from / priority", "计算来源／优先级", width=30),
+    Column("active", "Active", "启用", width=8),
+]
+
+
+def definition_workbook(fields, rules, *, chinese: bool) -> HttpResponse:
+    """The report's figures and the rules between them, as the office defined them."""
+    with translation.override(_language(chinese)):
+        yes, no = _("yes"), _("no")
+        figure, rule_word = _words(chinese, "指标", "Figure"), _words(chinese, "规则", "Rule")
+        rows = [
+            [
+                figure,
+                field.code,
+                field.label,
+                field.label_en,
+                field.order,
+                str(field.get_source_display()),
+                yes if field.is_active else no,
+            ]
+            for field in fields
+        ] + [
+            [
+                rule_word,
+                "",
+                rule.message or rule.describe(),
+                rule.message_en or rule.describe(),
+                "",
+                str(rule.get_priority_display()),
+                yes if rule.is_active else no,
+            ]
+            for rule in rules
+        ]
+        return workbook_response(
+            "report-definition.xlsx",
+            _words(chinese, "日报指标与规则", "Report fields and rules"),
+            DEFINITION_COLUMNS,
+            rows,
+            chinese,
+        )

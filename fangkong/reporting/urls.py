@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/export.xlsx", views.reports_export, name="reports-export"),
     path("reports/<int:unit_id>/<str:day>/", views.report, name="report"),
     path("reports/<int:unit_id>/<str:day>/nil/", views.report_nil, name="report-nil"),
+    path("reviews/<int:pk>/export.xlsx", views.report_export, name="report-export"),
     path("reviews/<int:pk>/return/", views.report_return, name="report-return"),
     path("reviews/<int:pk>/correct/", views.report_correct, name="report-correct"),
     path("reviews/<int:pk>/approve/", views.report_approve, name="report-approve"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("consolidated/", views.consolidated, name="consolidated"),
     path("consolidated.xlsx", views.consolidated_export, name="consolidated-export"),
     path("report-fields/", views.report_fields, name="report-fields"),
+    path("report-fields/export.xlsx", views.report_fields_export, name="report-fields-export"),
     path("report-fields/<int:pk>/edit/", views.report_field_edit, name="report-field-edit"),
     path("rules/<int:pk>/toggle/", views.validation_rule_toggle, name="rule-toggle"),
 ]

@@ -459,6 +459,14 @@ def report(request, unit_id: int, day: str):
 
 
 @login_required
+def report_export(request, pk):
+    report_ = _visible_report(request, pk)
+    return report_sheets.report_workbook(
+        report_, selectors.reconciliation(report_), chinese=_chinese()
+    )
+
+
+@login_required
 @require_POST
 def report_nil(request, unit_id: int, day: str):
     _require_reports(request.user)
@@ -610,6 +618,14 @@ def report_fields(request):
     }
     failed = field_form.errors or rule_form.errors
     return render(request, "reporting/report_fields.html", context, status=400 if failed else 200)
+
+
+@login_required
+def report_fields_export(request):
+    _require_reports(request.user)
+    fields = ReportField.objects.order_by("-is_active", "order", "code")
+    rules = ValidationRule.objects.select_related("left", "right").order_by("-is_active", "pk")
+    return report_sheets.definition_workbook(fields, rules, chinese=_chinese())
 
 
 @login_required

@@ -275,3 +275,63 @@ def test_the_reports_list(report_definition, office, units, today):
     chinese = opened(report_sheets.reports_workbook(reports, chinese=True))
     assert row_values(chinese, 1)[:3] == ["单位", "日期", "状态"]
     assert chinese["A2"].value == "建筑学院"
+
+
+def test_one_reports_figures_with_every_version(
+    report_definition, officer, office, unit, today, client
+):
+    from django.urls import reverse
+
+    PersonFactory.create_batch(2, unit=unit)
+    report = services.create_report(
+        officer,
+        unit,
+        today,
+        values={"natives": 3, "in_region": 1, "people": 2, "flagged": 0},
+        submit=True,
+    )
+    services.correct_report_value(office, report, report_definition["natives"], 4, "roster")
+    client.force_login(office)
+    sheet = opened(client.get(reverse("reporting:report-export", args=[report.pk])))
+    assert row_values(sheet, 1)[:4] == ["Figure", "Reported", "Records say", "Difference"]
+    natives = [
+        row
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        if row[0] == ("Natives of a region")
+    ]
+    assert [(row[1], row[4], row[7], row[8]) for row in natives] == [
+        (3, "Officer's figure", None, "no"),
+        (4, "Office's correction", "roster", "yes"),
+    ]
+    people = next(
+        row
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        if row[0] == ("People of the unit")
+    )
+    assert people[1:3] == (2, 2)
+
+
+def test_an_officer_cannot_download_another_units_report(
+    report_definition, office, make_user, other_unit, today, client
+):
+    from django.urls import reverse
+
+    from fangkong.core.roles import Role
+
+    report = services.create_report(office, other_unit, today, values=ZERO, submit=True)
+    client.force_login(make_user(Role.OFFICER, unit=UnitFactory(code="x")))
+    assert client.get(reverse("reporting:report-export", args=[report.pk])).status_code == 404
+
+
+def test_the_report_definition_in_chinese(report_definition, office, client):
+    from django.urls import reverse
+
+    client.force_login(office)
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get(reverse("reporting:report-fields-export"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    sheet = opened(response)
+    assert row_values(sheet, 1)[:3] == ["类别", "代码", "名称（中文）"]
+    codes = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes[:4] == ["natives", "in_region", "people", "flagged"]
+    rules = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "规则"]
+    assert rules[0][2] == "现在重点地区人数不得多于籍贯人数"
