@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "fangkong.core",
     "fangkong.reporting",
     "fangkong.watch",
+    "fangkong.supplies",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,722 @@
+"""Every write to supplies: validate, check permission, one transaction. Views, the API,
+management commands and the demo all come through here.
+
+Stock changes only through `_post`, which appends a `StockMove` and changes its `Balance`
+in the same transaction: additions with `F()`, and withdrawals by a conditional
+`UPDATE … WHERE quantity >= n` whose row count says whether the stock was there. Two
+storekeepers issuing the last boxes at the same moment: one UPDATE matches, the other
+matches no row and gets "not enough stock"; the database's `>= 0` constraint is the last
+word either way. Balance rows are touched in a fixed order (by lot, then store) so that
+two issues of several lots cannot deadlock.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.supplies import scoping
+from fangkong.supplies.models import (
+    ZERO,
+    Balance,
+    ClosedPeriod,
+    DocumentSequence,
+    Item,
+    Lot,
+    Purpose,
+    Receipt,
+    ReceiptLine,
+    Requisition,
+    RequisitionLine,
+    SourceCategory,
+    StockMove,
+    Store,
+    Supplier,
+)
+
+RECEIPT_PREFIX, REQUISITION_PREFIX = "RK", "LY"
+MAX_QUANTITY = Decimal("100000000")
+
+
+def shown(quantity: Decimal) -> str:
+    """A quantity as people write it: 30, 12.5 (not 3E+1 or 30.000)."""
+    return f"{quantity.normalize():f}"
+
+
+class InsufficientStock(ValidationError):
+    """Not enough of a lot in a store for a withdrawal; nothing was written."""
+
+
+# ---- checks shared by every write ---------------------------------------------------------
+
+
+def parse_quantity(item: Item, value) -> tuple[Decimal | None, str | None]:
+    """(the quantity, None) or (None, why not) for `value` counted in `item`'s unit."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None, _("Enter a quantity.")
+    try:
+        quantity = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        return None, _("“%(value)s” is not a number.") % {"value": value}
+    if not quantity.is_finite():
+        return None, _("“%(value)s” is not a number.") % {"value": value}
+    if quantity <= 0:
+        return None, _("Enter a quantity greater than 0.")
+    if quantity >= MAX_QUANTITY:
+        return None, _("This quantity is too large.")
+    if quantity != quantity.quantize(Decimal(1).scaleb(-item.decimals)):
+        if item.decimals == 0:
+            return None, _("%(item)s is counted in whole %(unit)s.") % {
+                "item": item.display_name,
+                "unit": item.get_unit_display(),
+            }
+        return None, _("At most %(places)d decimal places for %(item)s.") % {
+            "places": item.decimals,
+            "item": item.display_name,
+        }
+    return quantity, None
+
+
+def closed_through() -> datetime.date | None:
+    period = ClosedPeriod.objects.order_by("-closed_at", "-pk").first()
+    return period.closed_through if period else None
+
+
+def day_problem(day) -> str | None:
+    """Why a move cannot be dated `day`: not a date, in the future, or in a closed period."""
+    if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
+        return _("Enter a date.")
+    if day > timezone.localdate():
+        return _("The date %(date)s is in the future.") % {"date": day.isoformat()}
+    closed = closed_through()
+    if closed is not None and day <= closed:
+        return _("The ledger is closed through %(closed)s: date the move after it.") % {
+            "closed": closed.isoformat()
+        }
+    return None
+
+
+def next_number(prefix: str, year: int) -> str:
+    """The next document number of the year, e.g. RK-2020-0001. Must run in a transaction:
+    the sequence row stays locked until it ends."""
+    DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
+    sequence = DocumentSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    return f"{prefix}-{year}-{sequence.last + 1:04d}"
+
+
+def _text(value, limit: int, field: str, errors: dict) -> str:
+    text = str(value or "").strip()
+    if len(text) > limit:
+        errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
+    return text
+
+
+# ---- the ledger ---------------------------------------------------------------------------
+
+
+def _post(actor, *, kind, lot: Lot, store: Store, quantity: Decimal, moved_on, **fields):
+    """Append one move and change its balance by `quantity`, or raise InsufficientStock
+    (the caller's transaction then keeps nothing)."""
+    if quantity < 0:
+        changed = Balance.objects.filter(store=store, lot=lot, quantity__gte=-quantity).update(
+            quantity=F("quantity") + quantity
+        )
+        if changed != 1:
+            on_hand = (
+                Balance.objects.filter(store=store, lot=lot)
+                .values_list("quantity", flat=True)
+                .first()
+            )
+            raise InsufficientStock(
+                _(
+                    "Not enough %(item)s in %(store)s (lot %(lot)s): %(on_hand)s on hand, "
+                    "%(wanted)s wanted."
+                )
+                % {
+                    "item": lot.item.display_name,
+                    "store": store.display_name,
+                    "lot": lot.lot_number or lot.pk,
+                    "on_hand": shown(on_hand or ZERO),
+                    "wanted": shown(-quantity),
+                },
+                code="insufficient_stock",
+            )
+    else:
+        balance, _created = Balance.objects.get_or_create(
+            store=store, lot=lot, defaults={"item_id": lot.item_id, "source_id": lot.source_id}
+        )
+        Balance.objects.filter(pk=balance.pk).update(quantity=F("quantity") + quantity)
+    return StockMove.objects.create(
+        kind=kind,
+        item_id=lot.item_id,
+        store=store,
+        source_id=lot.source_id,
+        lot=lot,
+        quantity=quantity,
+        moved_on=moved_on,
+        posted_by=actor,
+        **fields,
+    )
+
+
+# ---- receipts -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_receipt(
+    actor,
+    *,
+    received_on: datetime.date,
+    source: SourceCategory,
+    store: Store,
+    lines: list[dict],
+    supplier: Supplier | None = None,
+    restricted_to: str = "",
+    note: str = "",
+) -> Receipt:
+    """Receive supplies into a store from one source (入库): a numbered receipt, a lot per
+    line, a receipt move per lot. Each line: item, quantity (in the item's unit, or in
+    `pack`s), optional lot_number and expires_on."""
+    scoping.require_stock_keeper(actor)
+    errors: dict[str, str] = {}
+    problem = day_problem(received_on)
+    if problem:
+        errors["received_on"] = problem
+    if source is None or not source.is_active:
+        errors["source"] = _("Choose where the supplies come from.")
+    if store is None or not store.is_active:
+        errors["store"] = _("Choose the store.")
+    if restricted_to and restricted_to not in Purpose.values:
+        errors["restricted_to"] = _("Unknown use.")
+    note = _text(note, 200, "note", errors)
+    if not lines:
+        errors["lines"] = _("Add at least one line.")
+    cleaned = []
+    for index, line in enumerate(lines or [], start=1):
+        item = line.get("item")
+        prefix = f"lines.{index}"
+        if not isinstance(item, Item) or not item.is_active:
+            errors[f"{prefix}.item"] = _("Line %(line)d: choose an item.") % {"line": index}
+            continue
+        quantity, problem = parse_quantity(item, line.get("quantity"))
+        pack = line.get("pack")
+        if problem is None and pack is not None:
+            if pack.item_id != item.pk:
+                problem = _("This pack is not one of %(item)s.") % {"item": item.display_name}
+            else:
+                quantity, problem = parse_quantity(item, quantity * pack.quantity)
+        if problem:
+            errors[f"{prefix}.quantity"] = _("Line %(line)d: %(problem)s") % {
+                "line": index,
+                "problem": problem,
+            }
+            continue
+        expires_on = line.get("expires_on")
+        if item.has_expiry and expires_on is None:
+            errors[f"{prefix}.expires_on"] = _("Line %(line)d: give the expiry date.") % {
+                "line": index
+            }
+        lot_number = _text(line.get("lot_number"), 40, f"{prefix}.lot_number", errors)
+        cleaned.append((item, quantity, lot_number, expires_on))
+    if errors:
+        raise ValidationError(errors)
+    receipt = Receipt.objects.create(
+        number=next_number(RECEIPT_PREFIX, received_on.year),
+        received_on=received_on,
+        source=source,
+        supplier=supplier,
+        store=store,
+        restricted_to=restricted_to,
+        note=note,
+        created_by=actor,
+    )
+    for item, quantity, lot_number, expires_on in cleaned:
+        line = ReceiptLine.objects.create(
+            receipt=receipt,
+            item=item,
+            quantity=quantity,
+            lot_number=lot_number,
+            expires_on=expires_on,
+        )
+        lot = Lot.objects.create(
+            item=item,
+            receipt_line=line,
+            source=source,
+            supplier=supplier,
+            lot_number=lot_number or receipt.number,
+            expires_on=expires_on,
+            restricted_to=restricted_to,
+            received_on=received_on,
+        )
+        _post(
+            actor,
+            kind=StockMove.Kind.RECEIPT,
+            lot=lot,
+            store=store,
+            quantity=quantity,
+            moved_on=received_on,
+            receipt_line=line,
+        )
+    return receipt
+
+
+# ---- requisitions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_supplies(actor, *, unit, purpose: str, lines: list[dict], note: str = ""):
+    """A unit asks for supplies (领用申请): its officer, or the office on its behalf."""
+    scoping.require_requester(actor, unit.pk if unit else None)
+    errors: dict[str, str] = {}
+    if purpose not in Purpose.values:
+        errors["purpose"] = _("Say what the supplies are for.")
+    note = _text(note, 200, "note", errors)
+    if not lines:
+        errors["lines"] = _("Add at least one line.")
+    cleaned, seen = [], set()
+    for index, line in enumerate(lines or [], start=1):
+        item = line.get("item")
+        if not isinstance(item, Item) or not item.is_active:
+            errors[f"lines.{index}.item"] = _("Line %(line)d: choose an item.") % {"line": index}
+            continue
+        if item.pk in seen:
+            errors[f"lines.{index}.item"] = _("Line %(line)d: %(item)s is asked twice.") % {
+                "line": index,
+                "item": item.display_name,
+            }
+            continue
+        seen.add(item.pk)
+        quantity, problem = parse_quantity(item, line.get("quantity"))
+        if problem:
+            errors[f"lines.{index}.quantity"] = _("Line %(line)d: %(problem)s") % {
+                "line": index,
+                "problem": problem,
+            }
+            continue
+        cleaned.append((item, quantity))
+    if errors:
+        raise ValidationError(errors)
+    requisition = Requisition.objects.create(
+        number=next_number(REQUISITION_PREFIX, timezone.localdate().year),
+        unit=unit,
+        purpose=purpose,
+        note=note,
+        requested_by=actor,
+    )
+    RequisitionLine.objects.bulk_create(
+        RequisitionLine(requisition=requisition, item=item, requested=quantity)
+        for item, quantity in cleaned
+    )
+    return requisition
+
+
+def _locked_requisition(requisition: Requisition) -> Requisition:
+    return Requisition.objects.select_for_update().get(pk=requisition.pk)
+
+
+@transaction.atomic
+def decide_requisition(
+    actor,
+    requisition: Requisition,
+    *,
+    approve: bool,
+    quantities: dict[int, object] | None = None,
+    note: str = "",
+) -> Requisition:
+    """The office approves a requisition (trimming lines with `quantities`, {line id:
+    quantity}, and saying why in `note`) or rejects it with a reason."""
+    scoping.require_decider(actor)
+    requisition = _locked_requisition(requisition)
+    errors: dict[str, str] = {}
+    if requisition.requested_by_id == actor.pk:
+        raise PermissionDenied(_("Nobody approves their own requisition."))
+    if requisition.status != Requisition.Status.PENDING:
+        raise ValidationError(
+            _("This requisition is already %(status)s.")
+            % {"status": requisition.get_status_display()}
+        )
+    note = _text(note, 200, "note", errors)
+    lines = list(requisition.lines.select_related("item"))
+    approved = {}
+    if approve:
+        for line in lines:
+            wanted = (quantities or {}).get(line.pk, line.requested)
+            if wanted in (0, "0", Decimal(0)):
+                approved[line.pk] = ZERO
+                continue
+            quantity, problem = parse_quantity(line.item, wanted)
+            if problem is None and quantity > line.requested:
+                problem = _("At most the %(asked)s asked.") % {"asked": shown(line.requested)}
+            if problem:
+                errors[f"lines.{line.pk}"] = problem
+            else:
+                approved[line.pk] = quantity
+        trimmed = any(approved.get(line.pk) != line.requested for line in lines)
+        if trimmed and not note and not errors:
+            errors["note"] = _("Say why the requisition is trimmed.")
+    elif not note:
+        errors["note"] = _("Say why the requisition is rejected.")
+    if errors:
+        raise ValidationError(errors)
+    for line in lines:
+        if approve:
+            RequisitionLine.objects.filter(pk=line.pk).update(approved=approved[line.pk])
+    requisition.status = Requisition.Status.APPROVED if approve else Requisition.Status.REJECTED
+    requisition.decided_by = actor
+    requisition.decided_at = timezone.now()
+    requisition.decision_note = note
+    requisition.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return requisition
+
+
+def available_lots(item: Item, store: Store, purpose: str, on: datetime.date):
+    """The lots of `item` in `store` that may be issued for `purpose` on `on`, first to
+    expire first (FEFO), then oldest first; each with `on_hand`."""
+    return (
+        Balance.objects.filter(item=item, store=store, quantity__gt=0)
+        .filter(Q(lot__restricted_to="") | Q(lot__restricted_to=purpose))
+        .filter(Q(lot__expires_on__isnull=True) | Q(lot__expires_on__gte=on))
+        .select_related("lot")
+        .order_by(F("lot__expires_on").asc(nulls_last=True), "lot__received_on", "lot_id")
+    )
+
+
+def suggest_lots(item: Item, store: Store, purpose: str, quantity: Decimal, on) -> list:
+    """[(lot, quantity)] covering `quantity` first-expiry-first-out, as far as stock goes."""
+    plan, left = [], quantity
+    for balance in available_lots(item, store, purpose, on):
+        if left <= 0:
+            break
+        take = min(balance.quantity, left)
+        plan.append((balance.lot, take))
+        left -= take
+    return plan
+
+
+@transaction.atomic
+def issue_requisition(
+    actor,
+    requisition: Requisition,
+    *,
+    store: Store,
+    lines: list[dict],
+    recipient: str,
+    issued_on: datetime.date | None = None,
+) -> list[StockMove]:
+    """The storekeeper issues an approved requisition, all at once or in part (出库). Each
+    line: `line` (a RequisitionLine), `quantity`, and optionally `lots` [(lot, quantity)];
+    without lots, the first-expiry-first-out suggestion is taken."""
+    scoping.require_stock_keeper(actor)
+    issued_on = issued_on or timezone.localdate()
+    requisition = _locked_requisition(requisition)
+    errors: dict[str, str] = {}
+    if requisition.status not in (
+        Requisition.Status.APPROVED,
+        Requisition.Status.PARTLY_ISSUED,
+    ):
+        raise ValidationError(
+            _("This requisition is %(status)s: only an approved one is issued.")
+            % {"status": requisition.get_status_display()}
+        )
+    problem = day_problem(issued_on)
+    if problem:
+        errors["issued_on"] = problem
+    recipient = _text(recipient, 40, "recipient", errors)
+    if not recipient:
+        errors["recipient"] = _("Write the name of who received the supplies.")
+    if store is None or not store.is_active:
+        errors["store"] = _("Choose the store.")
+    if not lines:
+        errors["lines"] = _("Issue at least one line.")
+    own_lines = {
+        line.pk: line
+        for line in RequisitionLine.objects.select_for_update()
+        .filter(requisition=requisition)
+        .select_related("item")
+    }
+    plan = []
+    for index, entry in enumerate(lines or [], start=1):
+        line = own_lines.get(getattr(entry.get("line"), "pk", None))
+        if line is None:
+            errors[f"lines.{index}.line"] = _("Line %(line)d is not on this requisition.") % {
+                "line": index
+            }
+            continue
+        quantity, problem = parse_quantity(line.item, entry.get("quantity"))
+        if problem is None and quantity > line.outstanding:
+            problem = _("At most %(left)s left to issue of %(item)s.") % {
+                "left": shown(line.outstanding),
+                "item": line.item.display_name,
+            }
+        if problem:
+            errors[f"lines.{index}.quantity"] = problem
+            continue
+        lots = entry.get("lots")
+        if lots is None:
+            lots = suggest_lots(line.item, store, requisition.purpose, quantity, issued_on)
+        if sum((taken for _lot, taken in lots), ZERO) != quantity:
+            errors[f"lines.{index}.quantity"] = _(
+                "Not enough %(item)s that may be issued for this use in %(store)s."
+            ) % {"item": line.item.display_name, "store": store.display_name if store else ""}
+            continue
+        for lot, taken in lots:
+            lot_problem = _lot_problem(lot, line, requisition, issued_on)
+            if lot_problem:
+                errors[f"lines.{index}.lots"] = lot_problem
+            elif taken <= 0:
+                errors[f"lines.{index}.lots"] = _("Enter a quantity greater than 0.")
+        plan.append((line, quantity, lots))
+    if errors:
+        raise ValidationError(errors)
+    moves = []
+    # One fixed order of balance rows (by lot) in every transaction: no deadlock.
+    withdrawals = sorted(
+        ((lot, taken, line) for line, _quantity, lots in plan for lot, taken in lots),
+        key=lambda entry: entry[0].pk,
+    )
+    for lot, taken, line in withdrawals:
+        moves.append(
+            _post(
+                actor,
+                kind=StockMove.Kind.ISSUE,
+                lot=lot,
+                store=store,
+                quantity=-taken,
+                moved_on=issued_on,
+                requisition_line=line,
+                recipient=recipient,
+            )
+        )
+    for line, quantity, _lots in plan:
+        RequisitionLine.objects.filter(pk=line.pk).update(issued=F("issued") + quantity)
+    _refresh_status(requisition)
+    return moves
+
+
+def _lot_problem(lot: Lot, line: RequisitionLine, requisition, day) -> str | None:
+    if lot.item_id != line.item_id:
+        return _("Lot %(lot)s is not of %(item)s.") % {
+            "lot": lot.lot_number,
+            "item": line.item.display_name,
+        }
+    if lot.expires_on is not None and lot.expires_on < day:
+        return _("Lot %(lot)s expired on %(date)s.") % {
+            "lot": lot.lot_number,
+            "date": lot.expires_on.isoformat(),
+        }
+    if lot.restricted_to and lot.restricted_to != requisition.purpose:
+        return _("Lot %(lot)s was given only for %(use)s.") % {
+            "lot": lot.lot_number,
+            "use": lot.get_restricted_to_display(),
+        }
+    return None
+
+
+def _refresh_status(requisition: Requisition) -> None:
+    totals = requisition.lines.aggregate(approved=Sum("approved"), issued=Sum("issued"))
+    approved, issued = totals["approved"] or ZERO, totals["issued"] or ZERO
+    if issued <= 0:
+        status = Requisition.Status.APPROVED
+    elif issued < approved:
+        status = Requisition.Status.PARTLY_ISSUED
+    else:
+        status = Requisition.Status.ISSUED
+    Requisition.objects.filter(pk=requisition.pk).update(status=status)
+    requisition.status = status
+
+
+# ---- transfers, stocktakes, reversals, periods --------------------------------------------
+
+
+@transaction.atomic
+def transfer_stock(
+    actor, *, lot: Lot, from_store: Store, to_store: Store, quantity, moved_on, reason=""
+) -> tuple[StockMove, StockMove]:
+    """Move part of a lot from one store to another: a move out and a move in."""
+    scoping.require_stock_keeper(actor)
+    errors: dict[str, str] = {}
+    amount, problem = parse_quantity(lot.item, quantity)
+    if problem:
+        errors["quantity"] = problem
+    if from_store is None or to_store is None or from_store.pk == to_store.pk:
+        errors["to_store"] = _("Choose another store to move the stock to.")
+    elif not to_store.is_active:
+        errors["to_store"] = _("Choose the store.")
+    problem = day_problem(moved_on)
+    if problem:
+        errors["moved_on"] = problem
+    reason = _text(reason, 200, "reason", errors)
+    if errors:
+        raise ValidationError(errors)
+    out = _post(
+        actor,
+        kind=StockMove.Kind.TRANSFER_OUT,
+        lot=lot,
+        store=from_store,
+        quantity=-amount,
+        moved_on=moved_on,
+        reason=reason,
+    )
+    into = _post(
+        actor,
+        kind=StockMove.Kind.TRANSFER_IN,
+        lot=lot,
+        store=to_store,
+        quantity=amount,
+        moved_on=moved_on,
+        reason=reason,
+    )
+    return out, into
+
+
+@transaction.atomic
+def record_stocktake(actor, *, store: Store, counts: dict, reason: str, counted_on) -> list:
+    """A stocktake (盘点) of some lots in a store: {lot: counted quantity}. Each
+    difference from the books becomes an adjustment move with the reason."""
+    scoping.require_stock_keeper(actor)
+    errors: dict[str, str] = {}
+    reason = _text(reason, 200, "reason", errors)
+    if not reason:
+        errors["reason"] = _("Say why the stock is counted and adjusted.")
+    problem = day_problem(counted_on)
+    if problem:
+        errors["counted_on"] = problem
+    if not counts:
+        errors["counts"] = _("Count at least one lot.")
+    cleaned = []
+    for lot, counted in (counts or {}).items():
+        if counted in (0, "0", Decimal(0)):
+            cleaned.append((lot, ZERO))
+            continue
+        quantity, problem = parse_quantity(lot.item, counted)
+        if problem:
+            errors[f"counts.{lot.pk}"] = problem
+        else:
+            cleaned.append((lot, quantity))
+    if errors:
+        raise ValidationError(errors)
+    moves = []
+    for lot, counted in sorted(cleaned, key=lambda entry: entry[0].pk):
+        balance = Balance.objects.select_for_update().filter(store=store, lot=lot).first()
+        on_hand = balance.quantity if balance else ZERO
+        if counted != on_hand:
+            moves.append(
+                _post(
+                    actor,
+                    kind=StockMove.Kind.STOCKTAKE,
+                    lot=lot,
+                    store=store,
+                    quantity=counted - on_hand,
+                    moved_on=counted_on,
+                    reason=reason,
+                )
+            )
+    return moves
+
+
+@transaction.atomic
+def reverse_move(actor, move: StockMove, reason: str, *, moved_on=None) -> StockMove:
+    """Undo one posted move with a reason, by the opposite move (冲销). A move is reversed
+    once; a reversal is not reversed (post the right move instead)."""
+    scoping.require_stock_keeper(actor)
+    reason = (reason or "").strip()
+    moved_on = moved_on or timezone.localdate()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("Say why the move is reversed.")
+    elif len(reason) > 200:
+        errors["reason"] = _("At most %(limit)d characters.") % {"limit": 200}
+    problem = day_problem(moved_on)
+    if problem:
+        errors["moved_on"] = problem
+    if errors:
+        raise ValidationError(errors)
+    move = StockMove.objects.select_for_update().select_related("lot__item").get(pk=move.pk)
+    if move.kind == StockMove.Kind.REVERSAL:
+        raise ValidationError(_("A reversal is not reversed: post the right move instead."))
+    if StockMove.objects.filter(reverses=move).exists():
+        raise ValidationError(_("This move has already been reversed."))
+    try:
+        with transaction.atomic():
+            reversal = _post(
+                actor,
+                kind=StockMove.Kind.REVERSAL,
+                lot=move.lot,
+                store=move.store,
+                quantity=-move.quantity,
+                moved_on=moved_on,
+                reverses=move,
+                reason=reason,
+                requisition_line=move.requisition_line,
+                receipt_line=move.receipt_line,
+            )
+    except IntegrityError as exc:  # a second reversal of the same move at the same moment
+        raise ValidationError(_("This move has already been reversed.")) from exc
+    if move.requisition_line_id:
+        RequisitionLine.objects.filter(pk=move.requisition_line_id).update(
+            issued=F("issued") + move.quantity
+        )
+        _refresh_status(move.requisition_line.requisition)
+    return reversal
+
+
+@transaction.atomic
+def close_period(actor, through: datetime.date, note: str = "") -> ClosedPeriod:
+    """The office closes the ledger through a day: nothing may be dated on or before it."""
+    scoping.require_catalogue_keeper(actor)
+    current = closed_through()
+    if not isinstance(through, datetime.date) or through >= timezone.localdate():
+        raise ValidationError({"closed_through": _("Close a day before today.")})
+    if current is not None and through < current:
+        raise ValidationError(
+            {
+                "closed_through": _("The ledger is already closed through %(closed)s.")
+                % {"closed": current.isoformat()}
+            }
+        )
+    return ClosedPeriod.objects.create(
+        closed_through=through, closed_by=actor, note=(note or "").strip()[:200]
+    )
+
+
+# ---- the catalogue: items, packs, stores, sources, donors ---------------------------------
+
+
+def _save_new(actor, instance):
+    from fangkong.core.services import validated_save
+
+    scoping.require_catalogue_keeper(actor)
+    validated_save(instance, actor)
+    return instance
+
+
+@transaction.atomic
+def create_item(actor, **data) -> Item:
+    return _save_new(actor, Item(**data))
+
+
+@transaction.atomic
+def create_pack(actor, **data):
+    from fangkong.supplies.models import Pack
+
+    return _save_new(actor, Pack(**data))
+
+
+@transaction.atomic
+def create_store(actor, **data) -> Store:
+    return _save_new(actor, Store(**data))
+
+
+@transaction.atomic
+def create_source(actor, **data) -> SourceCategory:
+    return _save_new(actor, SourceCategory(**data))
+
+
+@transaction.atomic
+def create_supplier(actor, **data) -> Supplier:
+    return _save_new(actor, Supplier(**data))
