@@ -421,6 +421,51 @@ class RequisitionLine(models.Model):
         return (self.approved or ZERO) - self.issued
 
 
+class UnitLimit(models.Model):
+    """How much of an item a unit may ask for in a day, per person of the unit (e.g. two
+    masks a person a day); a row without a unit is the rule for every unit without its
+    own. Optional: an item with no limit is limited only by the office's approval."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="limits")
+    unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supply_limits",
+        verbose_name=_("unit"),
+        help_text=_("Leave empty for every unit without a limit of its own."),
+    )
+    per_person_per_day = models.DecimalField(_("per person per day"), **QUANTITY)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "unit"]
+        verbose_name = _("requisition limit")
+        verbose_name_plural = _("requisition limits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "unit"],
+                name="supplies_limit_one_per_unit",
+                violation_error_message=_("This unit already has a limit for this item."),
+            ),
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(unit__isnull=True),
+                name="supplies_limit_one_default",
+                violation_error_message=_("This item already has a limit for every unit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(per_person_per_day__gt=0),
+                name="supplies_limit_positive",
+                violation_error_message=_("Enter a limit greater than 0."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.per_person_per_day}"
+
+
 class ClosedPeriod(models.Model):
     """The office closes the ledger through a day (结账): no move may be dated on or before
     it. Each closing is a row; the latest is in force."""

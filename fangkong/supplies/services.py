@@ -36,6 +36,7 @@ from fangkong.supplies.models import (
     StockMove,
     Store,
     Supplier,
+    UnitLimit,
 )
 
 RECEIPT_PREFIX, REQUISITION_PREFIX = "RK", "LY"
@@ -54,8 +55,10 @@ class InsufficientStock(ValidationError):
 # ---- checks shared by every write ---------------------------------------------------------
 
 
-def parse_quantity(item: Item, value) -> tuple[Decimal | None, str | None]:
-    """(the quantity, None) or (None, why not) for `value` counted in `item`'s unit."""
+def parse_quantity(item: Item, value, decimals: int | None = None):
+    """(the quantity, None) or (None, why not) for `value` counted in `item`'s unit (or
+    to `decimals` places, for a rate such as half a mask a person a day)."""
+    places = item.decimals if decimals is None else decimals
     if value is None or value == "" or isinstance(value, bool):
         return None, _("Enter a quantity.")
     try:
@@ -68,14 +71,14 @@ def parse_quantity(item: Item, value) -> tuple[Decimal | None, str | None]:
         return None, _("Enter a quantity greater than 0.")
     if quantity >= MAX_QUANTITY:
         return None, _("This quantity is too large.")
-    if quantity != quantity.quantize(Decimal(1).scaleb(-item.decimals)):
-        if item.decimals == 0:
+    if quantity != quantity.quantize(Decimal(1).scaleb(-places)):
+        if places == 0:
             return None, _("%(item)s is counted in whole %(unit)s.") % {
                 "item": item.display_name,
                 "unit": item.get_unit_display(),
             }
         return None, _("At most %(places)d decimal places for %(item)s.") % {
-            "places": item.decimals,
+            "places": places,
             "item": item.display_name,
         }
     return quantity, None
@@ -269,9 +272,20 @@ def post_receipt(
 
 
 @transaction.atomic
-def request_supplies(actor, *, unit, purpose: str, lines: list[dict], note: str = ""):
-    """A unit asks for supplies (领用申请): its officer, or the office on its behalf."""
+def request_supplies(
+    actor,
+    *,
+    unit,
+    purpose: str,
+    lines: list[dict],
+    note: str = "",
+    now: datetime.datetime | None = None,
+):
+    """A unit asks for supplies (领用申请): its officer, or the office on its behalf. A
+    line beyond the unit's daily limit for the item (if the office set one) is refused.
+    `now` is for loading past requisitions (the demo); users' requests are made now."""
     scoping.require_requester(actor, unit.pk if unit else None)
+    now = now or timezone.now()
     errors: dict[str, str] = {}
     if purpose not in Purpose.values:
         errors["purpose"] = _("Say what the supplies are for.")
@@ -298,21 +312,69 @@ def request_supplies(actor, *, unit, purpose: str, lines: list[dict], note: str 
                 "problem": problem,
             }
             continue
+        problem = _limit_problem(unit, item, quantity, timezone.localdate(now))
+        if problem:
+            errors[f"lines.{index}.quantity"] = _("Line %(line)d: %(problem)s") % {
+                "line": index,
+                "problem": problem,
+            }
+            continue
         cleaned.append((item, quantity))
     if errors:
         raise ValidationError(errors)
     requisition = Requisition.objects.create(
-        number=next_number(REQUISITION_PREFIX, timezone.localdate().year),
+        number=next_number(REQUISITION_PREFIX, timezone.localdate(now).year),
         unit=unit,
         purpose=purpose,
         note=note,
         requested_by=actor,
+        requested_at=now,
     )
     RequisitionLine.objects.bulk_create(
         RequisitionLine(requisition=requisition, item=item, requested=quantity)
         for item, quantity in cleaned
     )
     return requisition
+
+
+def _limit_problem(unit, item: Item, quantity: Decimal, day: datetime.date) -> str | None:
+    """Why `quantity` more of `item` is beyond the unit's limit for `day`, or None."""
+    from fangkong.core.models import Person
+
+    limit = (
+        UnitLimit.objects.filter(item=item)
+        .filter(Q(unit=unit) | Q(unit__isnull=True))
+        .order_by(F("unit_id").asc(nulls_last=True))
+        .first()
+    )
+    if limit is None:
+        return None
+    people = Person.objects.filter(unit=unit, is_active=True).count()
+    allowed = limit.per_person_per_day * people
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    asked = (
+        RequisitionLine.objects.filter(
+            item=item,
+            requisition__unit=unit,
+            requisition__requested_at__gte=start,
+            requisition__requested_at__lt=start + datetime.timedelta(days=1),
+        )
+        .exclude(requisition__status=Requisition.Status.REJECTED)
+        .aggregate(total=Sum("requested"))["total"]
+        or ZERO
+    )
+    if asked + quantity <= allowed:
+        return None
+    return _(
+        "at most %(allowed)s %(item)s a day for this unit (%(people)d people × %(rate)s), "
+        "and %(asked)s already asked today."
+    ) % {
+        "allowed": shown(allowed),
+        "item": item.display_name,
+        "people": people,
+        "rate": shown(limit.per_person_per_day),
+        "asked": shown(asked),
+    }
 
 
 def _locked_requisition(requisition: Requisition) -> Requisition:
@@ -327,6 +389,7 @@ def decide_requisition(
     approve: bool,
     quantities: dict[int, object] | None = None,
     note: str = "",
+    now: datetime.datetime | None = None,
 ) -> Requisition:
     """The office approves a requisition (trimming lines with `quantities`, {line id:
     quantity}, and saying why in `note`) or rejects it with a reason."""
@@ -368,7 +431,7 @@ def decide_requisition(
             RequisitionLine.objects.filter(pk=line.pk).update(approved=approved[line.pk])
     requisition.status = Requisition.Status.APPROVED if approve else Requisition.Status.REJECTED
     requisition.decided_by = actor
-    requisition.decided_at = timezone.now()
+    requisition.decided_at = now or timezone.now()
     requisition.decision_note = note
     requisition.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return requisition
@@ -720,3 +783,21 @@ def create_source(actor, **data) -> SourceCategory:
 @transaction.atomic
 def create_supplier(actor, **data) -> Supplier:
     return _save_new(actor, Supplier(**data))
+
+
+@transaction.atomic
+def set_unit_limit(actor, *, item: Item, per_person_per_day, unit=None) -> UnitLimit:
+    """The office sets (or changes) how much of an item a unit may ask for a day, per
+    person; without a unit, for every unit without its own."""
+    scoping.require_catalogue_keeper(actor)
+    rate, problem = parse_quantity(item, per_person_per_day, decimals=3)
+    if problem:
+        raise ValidationError({"per_person_per_day": problem})
+    limit = UnitLimit.objects.filter(item=item, unit=unit).first() or UnitLimit(
+        item=item, unit=unit
+    )
+    limit.per_person_per_day = rate
+    from fangkong.core.services import validated_save
+
+    validated_save(limit, actor)
+    return limit

@@ -230,3 +230,34 @@ def test_a_pending_requisition_is_not_issued(officer, storekeeper, catalogue):
     )
     with pytest.raises(ValidationError, match="only an approved one"):
         issue(storekeeper, requisition, catalogue, "5")
+
+
+def test_a_units_daily_limit_per_person(officer, office, catalogue, unit):
+    from fangkong.testing.factories import PersonFactory
+
+    PersonFactory.create_batch(10, unit=unit)
+    services.set_unit_limit(office, item=catalogue["masks"], per_person_per_day="2")
+    first = services.request_supplies(
+        officer,
+        unit=unit,
+        purpose=Purpose.GENERAL,
+        lines=[{"item": catalogue["masks"], "quantity": 15}],
+    )
+    with pytest.raises(ValidationError) as error:
+        services.request_supplies(
+            officer,
+            unit=unit,
+            purpose=Purpose.GENERAL,
+            lines=[{"item": catalogue["masks"], "quantity": 6}],
+        )
+    message = error.value.message_dict["lines.1.quantity"][0]
+    assert "at most 20 Masks a day for this unit (10 people × 2)" in message
+    assert "15 already asked today" in message
+    services.decide_requisition(office, first, approve=False, note="重复申请")
+    services.request_supplies(  # a rejected requisition no longer counts
+        officer,
+        unit=unit,
+        purpose=Purpose.GENERAL,
+        lines=[{"item": catalogue["masks"], "quantity": 20}],
+    )
+    assert Requisition.objects.count() == 2
