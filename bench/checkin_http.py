@@ -66,18 +66,18 @@ import http.client
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zoneinfo
 from collections import Counter
 from pathlib import Path
+
+from bench.common import ROOT, child_env, postgres_database, run_child, run_directory, setup_django
 
 CLIENTS = 16
 PEOPLE = int(os.environ.get("BENCH_CHECKIN_PEOPLE", "20000"))
@@ -92,11 +92,8 @@ APP = os.environ.get("BENCH_CHECKIN_APP", "fangkong.wsgi:application")
 DATABASES = os.environ.get("BENCH_CHECKIN_DATABASES", "sqlite,postgresql").split(",")
 TARGET_RPS_RATIO = 0.5
 TARGET_P99_RATIO = 3.0
-ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 POSTGRES_DB = f"fk_bench_checkin_{os.getpid()}"
 SETTINGS = "bench.benchsite.settings"
-SECRET_KEY = secrets.token_urlsafe(50)  # the server's; nothing it signs outlives the run
 TIME_ZONE = "Asia/Shanghai"  # the server's (fangkong.settings' default), for the dates sent
 TIMING = os.environ.get("BENCH_CHECKIN_TIMING") == "1"  # see bench/benchsite/timing.py
 TIMING_HEADER = "X-Bench-Timing"
@@ -109,87 +106,31 @@ PROVINCES = [("陕西省", "西安市"), ("河南省", "郑州市"), ("湖北省
 
 
 def main() -> None:
-    started = time.perf_counter()
     print(
         f"Check-ins over HTTP: {CLIENTS} clients, gunicorn {APP} {WORKERS} "
         f"{'sync' if THREADS == 1 else f'gthread x{THREADS}'} workers, "
         f"API check-ins (bearer tokens) against a bare one-INSERT view"
     )
-    workdir = Path(tempfile.mkdtemp(prefix="fangkong-bench-checkin-"))
-    try:
+    with run_directory("fangkong-bench-checkin-") as workdir:
         if "sqlite" in DATABASES:
             run_database("SQLite", f"sqlite:///{workdir / 'bench.sqlite3'}", workdir)
-        postgres_url = create_postgres_database() if "postgresql" in DATABASES else None
-        if postgres_url is not None:
-            try:
-                run_database("PostgreSQL", postgres_url, workdir)
-            finally:
-                drop_postgres_database()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(f"(the benchmark took {time.perf_counter() - started:.0f} s)")
-
-
-def child_env(workdir: Path, database_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE=SETTINGS,
-        FANGKONG_VAR_DIR=str(workdir / "var"),
-        DATABASE_URL=database_url,
-        SECRET_KEY=SECRET_KEY,
-        DEBUG="false",
-        TIME_ZONE=TIME_ZONE,
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-    )
-    return env
-
-
-def run_child(args: list[str], env: dict) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.checkin_http", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"bench child {args[0]} failed ({completed.returncode})")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def postgres_admin():
-    import psycopg
-
-    return psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3)
-
-
-def create_postgres_database() -> str | None:
-    import psycopg
-
-    try:
-        with postgres_admin() as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}"')
-            connection.execute(f'CREATE DATABASE "{POSTGRES_DB}"')
-    except psycopg.OperationalError as exc:
-        why = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-        print(f"PostgreSQL: skipped, the server at {POSTGRES_SERVER} does not answer ({why})")
-        return None
-    return f"{POSTGRES_SERVER}/{POSTGRES_DB}"
-
-
-def drop_postgres_database() -> None:
-    with postgres_admin() as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}" WITH (FORCE)')
+        if "postgresql" in DATABASES:
+            with postgres_database(POSTGRES_DB) as postgres_url:
+                if postgres_url is not None:
+                    run_database("PostgreSQL", postgres_url, workdir)
 
 
 def run_database(label: str, database_url: str, workdir: Path) -> None:
-    env = child_env(workdir, database_url)
+    env = child_env(
+        workdir / "var",
+        database_url,
+        DJANGO_SETTINGS_MODULE=SETTINGS,  # Fangkong's with the bare view's URL in front
+        TIME_ZONE=TIME_ZONE,
+        LOG_LEVEL="WARNING",
+    )
     print(f"{label}")
     clock = time.perf_counter()
-    school = run_child(["setup"], env)
+    school = run_child("bench.checkin_http", ["setup"], env)
     print(
         f"  set-up: migrated, {len(school['tokens'])} units with an officer and a token each, "
         f"{school['people']:,} people ({time.perf_counter() - clock:.0f} s, not measured)"
@@ -201,7 +142,7 @@ def run_database(label: str, database_url: str, workdir: Path) -> None:
         results = measure(server.port, school)
     finally:
         server.stop()
-    counts = run_child(["count"], env)
+    counts = run_child("bench.checkin_http", ["count"], env)
     report(results, counts, school["queries"])
 
 
@@ -561,12 +502,6 @@ def report_timing(bare: Side, checkin: Side) -> None:
 
 
 # ---- the children: Django set up in a process of its own -------------------------------
-
-
-def setup_django() -> None:
-    import django
-
-    django.setup()
 
 
 def child_setup() -> dict:

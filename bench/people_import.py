@@ -33,22 +33,19 @@ import random
 import secrets
 import shutil
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bench import xlsx
+from bench.common import child_env, run_child, run_directory, setup_django
 
 ROWS = int(os.environ.get("BENCH_PEOPLE_ROWS", "50000"))
 BASELINE_RUNS = 3
 IMPORT_RUNS = 3  # as many as each baseline: a best of more runs would favour that side
 TARGET_RATIO = 0.30
 TARGET_PEAK_MB = 300
-ROOT = Path(__file__).resolve().parent.parent
 OFFICE_USERNAME = "bench-office"
-SECRET_KEY = secrets.token_urlsafe(50)  # the children's; nothing they sign outlives the run
 
 HEADERS_ZH = [
     "人员编号",
@@ -84,22 +81,17 @@ CATEGORIES = ["staff", "undergraduate", "undergraduate", "postgraduate", "contra
 
 
 def main() -> None:
-    started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="fangkong-bench-"))
-    try:
+    with run_directory("fangkong-bench-") as workdir:
         run(workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(f"(the benchmark took {time.perf_counter() - started:.0f} s)")
 
 
 def run(workdir: Path) -> None:
     template_db = workdir / "template.sqlite3"
-    env = child_env(workdir, template_db)
+    env = import_env(workdir, template_db)
     print(f"People import: {ROWS:,} people from an .xlsx into SQLite (temporary files)")
 
     clock = time.perf_counter()
-    school = run_child(["setup"], env)
+    school = run_child("bench.people_import", ["setup"], env)
     rows = make_rows(ROWS, school)
     xlsx = workdir / "people.xlsx"
     write_xlsx(xlsx, rows)
@@ -120,7 +112,8 @@ def run(workdir: Path) -> None:
         if number < IMPORT_RUNS:
             database = workdir / f"import{number}.sqlite3"
             shutil.copyfile(template_db, database)
-            imports.append(run_child(["import", str(xlsx)], child_env(workdir, database)))
+            copy_env = import_env(workdir, database)
+            imports.append(run_child("bench.people_import", ["import", str(xlsx)], copy_env))
     plain, table = min(plain_runs), min(table_runs)
     via_openpyxl = best_of(
         BASELINE_RUNS - 1, lambda n: openpyxl_seconds(xlsx, workdir / f"openpyxl{n}.db")
@@ -128,7 +121,7 @@ def run(workdir: Path) -> None:
     via_reader = best_of(
         BASELINE_RUNS - 1, lambda n: reader_seconds(xlsx, workdir / f"reader{n}.db")
     )
-    django_only = run_child(["django"], child_env(workdir, template_db))
+    django_only = run_child("bench.people_import", ["django"], import_env(workdir, template_db))
 
     for result in imports:
         if result["created"] != ROWS or result["history"] != ROWS:
@@ -203,32 +196,8 @@ def run(workdir: Path) -> None:
     )
 
 
-def child_env(workdir: Path, database: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="fangkong.settings",
-        FANGKONG_VAR_DIR=str(workdir / "var"),
-        DATABASE_URL=f"sqlite:///{database}",
-        SECRET_KEY=SECRET_KEY,
-        DEBUG="false",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-    )
-    return env
-
-
-def run_child(args: list[str], env: dict) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.people_import", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"bench child {args[0]} failed ({completed.returncode})")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+def import_env(workdir: Path, database: Path) -> dict:
+    return child_env(workdir / "var", f"sqlite:///{database}")
 
 
 def best_of(runs: int, measure) -> float:
@@ -452,12 +421,6 @@ def peak_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def setup_django() -> None:
-    import django
-
-    django.setup()
 
 
 def child_setup() -> dict:

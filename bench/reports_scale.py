@@ -57,11 +57,11 @@ import os
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench.common import ROOT, child_env, postgres_database, run_child, run_directory, setup_django
 
 UNITS = 27
 PEOPLE = int(os.environ.get("BENCH_SCALE_PEOPLE", "33000"))
@@ -73,12 +73,9 @@ SPARSE_DAY = END + datetime.timedelta(days=1)  # 3 reports, no check-ins
 FULL_DAY = START + datetime.timedelta(days=DAYS // 2)
 SHORT_DAYS = 7
 TARGET_RATIO = 3.0
-ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FANGKONG_VAR_DIR", "/tmp/fk-scale"))
-POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 POSTGRES_DB = f"fk_bench_scale_{os.getpid()}"
 OFFICE_USERNAME = "bench-office"
-SECRET_KEY = secrets.token_urlsafe(50)  # the children's; nothing they sign outlives the run
 
 # The report's figures: (code, label, English label, source).
 FIELDS = [
@@ -105,25 +102,18 @@ GROUP BY p.unit_id, c.date
 
 
 def main() -> None:
-    started = time.perf_counter()
     print(
         f"Report tables at scale: {PEOPLE:,} people x {DAYS} days = {PEOPLE * DAYS:,} "
         f"check-ins, {UNITS} units; the completeness page ({DAYS} days) and the "
         "consolidated page (one day) against the SQL aggregate each needs"
     )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="fangkong-bench-scale-"))
-    try:
+    with run_directory("fangkong-bench-scale-") as workdir:
         run_sqlite(workdir)
-        postgres_url = create_postgres_database()
-        if postgres_url is not None:
-            try:
+        with postgres_database(POSTGRES_DB) as postgres_url:
+            if postgres_url is not None:
+                print(f"PostgreSQL (database {POSTGRES_DB}, made for this run)")
                 run_database("PostgreSQL", postgres_url, workdir, build=True)
-            finally:
-                drop_postgres_database()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(f"(the benchmark took {time.perf_counter() - started:.0f} s)")
 
 
 def build_hash() -> str:
@@ -161,10 +151,10 @@ def run_sqlite(workdir: Path) -> None:
 
 
 def run_database(label: str, url: str, workdir: Path, *, build: bool, keep=None) -> None:
-    env = child_env(workdir, url)
+    env = scale_env(url)
     if build:
         clock = time.perf_counter()
-        built = run_child(["build"], env)
+        built = run_child("bench.reports_scale", ["build"], env)
         total = time.perf_counter() - clock
         steps = built["steps"]
         print(
@@ -177,64 +167,14 @@ def run_database(label: str, url: str, workdir: Path, *, build: bool, keep=None)
             partial, kept, database = keep
             partial.rename(kept)
             shutil.copyfile(kept, database)
-            env = child_env(workdir, f"sqlite:///{database}")
-    results = run_child(["measure"], env)
+            env = scale_env(f"sqlite:///{database}")
+    results = run_child("bench.reports_scale", ["measure"], env)
     report(label, results)
 
 
-def child_env(workdir: Path, database_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="fangkong.settings",
-        FANGKONG_VAR_DIR=str(VAR_DIR / "var"),
-        DATABASE_URL=database_url,
-        SECRET_KEY=SECRET_KEY,
-        DEBUG="false",
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-    )
-    return env
-
-
-def run_child(args: list[str], env: dict) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.reports_scale", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"bench child {args[0]} failed ({completed.returncode})")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def postgres_admin():
-    import psycopg
-
-    return psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3)
-
-
-def create_postgres_database() -> str | None:
-    try:
-        import psycopg
-
-        with postgres_admin() as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}"')
-            connection.execute(f'CREATE DATABASE "{POSTGRES_DB}"')
-    except (ImportError, psycopg.OperationalError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"PostgreSQL: skipped, the server at {POSTGRES_SERVER} does not answer: {first_line}")
-        return None
-    print(f"PostgreSQL (database {POSTGRES_DB}, made for this run)")
-    return f"{POSTGRES_SERVER}/{POSTGRES_DB}"
-
-
-def drop_postgres_database() -> None:
-    with postgres_admin() as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}" WITH (FORCE)')
+def scale_env(database_url: str) -> dict:
+    # The var directory is kept between runs (with the kept SQLite database), not the run's.
+    return child_env(VAR_DIR / "var", database_url, LOG_LEVEL="WARNING")
 
 
 def report(label: str, results: dict) -> None:
@@ -292,12 +232,6 @@ def report(label: str, results: dict) -> None:
 
 
 # ---- the children: Django set up in a process of its own -------------------------------
-
-
-def setup_django() -> None:
-    import django
-
-    django.setup()
 
 
 def child_build() -> dict:

@@ -104,8 +104,10 @@ def on_unauthenticated(request, exc):
 
 from fangkong.core.api import router as core_router  # noqa: E402
 from fangkong.reporting.api import router as reporting_router  # noqa: E402
+from fangkong.supplies.api import router as supplies_router  # noqa: E402
 from fangkong.watch.api import router as watch_router  # noqa: E402
 
 api.add_router("/core/", core_router)
 api.add_router("/reporting/", reporting_router)
+api.add_router("/supplies/", supplies_router)
 api.add_router("/watch/", watch_router)

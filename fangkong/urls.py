@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("reporting/", include("fangkong.reporting.urls")),
     path("watch/", include("fangkong.watch.urls")),
+    path("supplies/", include("fangkong.supplies.urls")),
     path("", include("fangkong.core.urls")),
 ]

@@ -20,6 +20,7 @@ def roles(request):
         "checkins": people_work,
         "ledger": people_work,
         "office": user.has_role(Role.OFFICE),
+        "supplies": user.has_role(Role.OFFICE, Role.LEADER, Role.STOREKEEPER, Role.OFFICER),
         "tokens": scoping.can_use_api_tokens(user),
     }
     return {"user_roles": user_roles, "Role": Role, "nav": nav}

@@ -29,7 +29,7 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fangkong.core.models import Person, User
@@ -271,7 +271,14 @@ class HistoryBuilder:
 
 
 def load_history(out) -> int:
-    return HistoryBuilder(out).build()
+    created = HistoryBuilder(out).build()
+    # A bulk load leaves the planner's statistics behind (PostgreSQL's autovacuum catches
+    # up later): without them it guesses "one row" for a day's check-ins and every report
+    # figure computed next takes a nested loop over the whole day.
+    with connection.cursor() as cursor:
+        for model in (HealthCheckin, Person):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return created
 
 
 # ---- today ------------------------------------------------------------------------------

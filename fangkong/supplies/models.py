@@ -125,7 +125,7 @@ class Pack(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.quantity.normalize()} {self.item.get_unit_display()})"
+        return f"{self.name} ({self.quantity.normalize():f} {self.item.get_unit_display()})"
 
 
 class Store(BilingualName):

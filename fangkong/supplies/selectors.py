@@ -1,10 +1,29 @@
 """Reads of the stock ledger, shared by the pages, the API, the reports and the checks."""
 
+import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from fangkong.supplies.models import Balance, StockMove
+from fangkong.core.roles import Role
+from fangkong.supplies import scoping
+from fangkong.supplies.models import (
+    ZERO,
+    Balance,
+    Item,
+    Lot,
+    MeasureUnit,
+    Receipt,
+    Requisition,
+    SourceCategory,
+    StockMove,
+    Store,
+    Supplier,
+)
 
 
 def ledger_differences() -> list[dict]:
@@ -54,3 +73,571 @@ def ledger_differences() -> list[dict]:
                 }
             )
     return differences
+
+
+# ---- who sees which moves -----------------------------------------------------------------
+#
+# The office, the leaders and the storekeepers see the whole ledger; an officer sees what
+# was issued to their own unit (the issues and their reversals on its requisitions); anyone
+# else sees nothing. Every selector below starts from these.
+
+KG_PER_TONNE = Decimal(1000)
+SUPPLY_WINDOW_DAYS = 7  # days of supply are reckoned at the rate of the last week's issues
+MAX_REPORT_DAYS = 366
+
+
+def period_problem(start, end) -> str | None:
+    """Why (start, end) is not a period a report can cover, or None."""
+    if start is None or end is None:
+        return _("Choose the first and the last day.")
+    if start > end:
+        return _("The period ends before it starts.")
+    if (end - start).days + 1 > MAX_REPORT_DAYS:
+        return _("Choose a period of at most %(days)d days.") % {"days": MAX_REPORT_DAYS}
+    return None
+
+
+def days_before(day: datetime.date, days: int) -> datetime.date:
+    """`days` before `day`, or the first day there is (a date near year 1 has no earlier)."""
+    try:
+        return day - datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.min
+
+
+def sees_issues(user) -> bool:
+    """The office, leaders and storekeepers see every unit's issues; an officer their own."""
+    return scoping.sees_stock(user) or (scoping._active(user) and _officer_unit(user) is not None)
+
+
+def _officer_unit(user) -> int | None:
+    """The unit whose issues `user` sees as its officer (None: not an officer)."""
+    if user.has_role(Role.OFFICER) and user.unit_id:
+        return user.unit_id
+    return None
+
+
+def moves_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = StockMove.objects.all() if queryset is None else queryset
+    if scoping.sees_stock(user):
+        return queryset
+    if scoping._active(user) and _officer_unit(user):
+        return queryset.filter(requisition_line__requisition__unit_id=user.unit_id)
+    return queryset.none()
+
+
+def receipts_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Receipt.objects.all() if queryset is None else queryset
+    return queryset if scoping.sees_stock(user) else queryset.none()
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def tonnes(item: Item, quantity: Decimal) -> Decimal | None:
+    """A weighed item's quantity in tonnes (None for items counted otherwise)."""
+    return quantity / KG_PER_TONNE if item.unit == MeasureUnit.KG else None
+
+
+# ---- stock on hand ------------------------------------------------------------------------
+
+
+@dataclass
+class StockRow:
+    item: Item
+    store: Store
+    source: SourceCategory
+    quantity: Decimal
+
+
+@dataclass
+class ItemTotal:
+    item: Item
+    quantity: Decimal
+
+    @property
+    def tonnes(self) -> Decimal | None:
+        return tonnes(self.item, self.quantity)
+
+
+@dataclass
+class StockOnHand:
+    rows: list[StockRow]
+    totals: list[ItemTotal]
+
+
+def stock_on_hand(user, *, item=None, store=None, source=None) -> StockOnHand:
+    """What is on hand by item, store and source (the lots of each added up), and each
+    item's total. Four queries, whatever the number of lots."""
+    balances = Balance.objects.filter(quantity__gt=0)
+    if not scoping.sees_stock(user):
+        balances = balances.none()
+    if item is not None:
+        balances = balances.filter(item_id=_pk(item))
+    if store is not None:
+        balances = balances.filter(store_id=_pk(store))
+    if source is not None:
+        balances = balances.filter(source_id=_pk(source))
+    sums = list(
+        balances.order_by()
+        .values_list("item_id", "store_id", "source_id")
+        .annotate(total=Sum("quantity"))
+    )
+    items = Item.objects.in_bulk({row[0] for row in sums})
+    stores = Store.objects.in_bulk({row[1] for row in sums})
+    sources = SourceCategory.objects.in_bulk({row[2] for row in sums})
+    rows = [
+        StockRow(items[item_id], stores[store_id], sources[source_id], total)
+        for item_id, store_id, source_id, total in sums
+    ]
+    rows.sort(key=lambda r: (r.item.category, r.item.code, r.store.code, r.source.code))
+    totals: dict[int, ItemTotal] = {}
+    for row in rows:
+        totals.setdefault(row.item.pk, ItemTotal(row.item, ZERO)).quantity += row.quantity
+    return StockOnHand(rows=rows, totals=list(totals.values()))
+
+
+# ---- receipts and issues over a period ----------------------------------------------------
+
+
+@dataclass
+class SourceGroup:
+    source: SourceCategory
+    rows: list[ItemTotal]
+
+
+@dataclass
+class ReceiptsReport:
+    """Received over a period (net of reversals of receipts dated in it), by source
+    category and by item."""
+
+    start: datetime.date
+    end: datetime.date
+    by_source: list[SourceGroup]
+    by_item: list[ItemTotal]
+    disinfectant_tonnes: Decimal
+    weighed_tonnes: Decimal
+
+
+def _item_order(item: Item):
+    return (item.category, item.code)
+
+
+def _weighed_totals(by_item: list[ItemTotal]) -> tuple[Decimal, Decimal]:
+    weighed = [total for total in by_item if total.item.unit == MeasureUnit.KG]
+    disinfectant = sum(
+        (t.quantity for t in weighed if t.item.category == Item.Category.DISINFECTANT), ZERO
+    )
+    return disinfectant / KG_PER_TONNE, sum((t.quantity for t in weighed), ZERO) / KG_PER_TONNE
+
+
+def receipts_report(user, start: datetime.date, end: datetime.date) -> ReceiptsReport:
+    """Receipts between `start` and `end` (inclusive): by source category then item, and by
+    item, in the item's unit, with tonnes for weighed items and the disinfecting supplies'
+    total in tonnes. A receipt line reversed within the period counts for nothing. Three
+    queries, whatever the number of receipts."""
+    moves = StockMove.objects.filter(
+        receipt_line__isnull=False, moved_on__gte=start, moved_on__lte=end
+    )
+    if not scoping.sees_stock(user):
+        moves = moves.none()
+    sums = list(
+        moves.order_by().values_list("source_id", "item_id").annotate(total=Sum("quantity"))
+    )
+    items = Item.objects.in_bulk({row[1] for row in sums})
+    sources = SourceCategory.objects.in_bulk({row[0] for row in sums})
+    groups: dict[int, SourceGroup] = {}
+    by_item: dict[int, ItemTotal] = {}
+    for source_id, item_id, total in sums:
+        if not total:
+            continue
+        item = items[item_id]
+        group = groups.setdefault(source_id, SourceGroup(sources[source_id], []))
+        group.rows.append(ItemTotal(item, total))
+        by_item.setdefault(item_id, ItemTotal(item, ZERO)).quantity += total
+    for group in groups.values():
+        group.rows.sort(key=lambda row: _item_order(row.item))
+    item_totals = sorted(by_item.values(), key=lambda row: _item_order(row.item))
+    disinfectant, weighed = _weighed_totals(item_totals)
+    return ReceiptsReport(
+        start=start,
+        end=end,
+        by_source=sorted(groups.values(), key=lambda group: group.source.code),
+        by_item=item_totals,
+        disinfectant_tonnes=disinfectant,
+        weighed_tonnes=weighed,
+    )
+
+
+@dataclass
+class UnitGroup:
+    unit: object  # core.Unit
+    rows: list[ItemTotal]
+
+
+@dataclass
+class IssuesReport:
+    """Issued on requisitions over a period (net of reversals dated in it), by unit and
+    item."""
+
+    start: datetime.date
+    end: datetime.date
+    by_unit: list[UnitGroup]
+    by_item: list[ItemTotal]
+    disinfectant_tonnes: Decimal
+    weighed_tonnes: Decimal
+
+
+def issues_report(user, start: datetime.date, end: datetime.date) -> IssuesReport:
+    """Issues between `start` and `end` by unit and item, and by item; an officer sees
+    their own unit's. Three queries, whatever the number of issues."""
+    from fangkong.core.models import Unit
+
+    moves = moves_visible_to(user).filter(
+        requisition_line__isnull=False, moved_on__gte=start, moved_on__lte=end
+    )
+    sums = list(
+        moves.order_by()
+        .values_list("requisition_line__requisition__unit_id", "item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    items = Item.objects.in_bulk({row[1] for row in sums})
+    units = Unit.objects.in_bulk({row[0] for row in sums})
+    groups: dict[int, UnitGroup] = {}
+    by_item: dict[int, ItemTotal] = {}
+    for unit_id, item_id, total in sums:
+        issued = -total
+        if not issued:
+            continue
+        item = items[item_id]
+        groups.setdefault(unit_id, UnitGroup(units[unit_id], [])).rows.append(
+            ItemTotal(item, issued)
+        )
+        by_item.setdefault(item_id, ItemTotal(item, ZERO)).quantity += issued
+    for group in groups.values():
+        group.rows.sort(key=lambda row: _item_order(row.item))
+    item_totals = sorted(by_item.values(), key=lambda row: _item_order(row.item))
+    disinfectant, weighed = _weighed_totals(item_totals)
+    return IssuesReport(
+        start=start,
+        end=end,
+        by_unit=sorted(groups.values(), key=lambda group: (group.unit.code, group.unit.pk)),
+        by_item=item_totals,
+        disinfectant_tonnes=disinfectant,
+        weighed_tonnes=weighed,
+    )
+
+
+# ---- the requisition register (物资领用登记表) ----------------------------------------------
+
+
+@dataclass
+class RegisterRow:
+    """One line of the register: one issue move. A reversed issue keeps its line (the
+    register is a record of what happened) marked with when and why it was reversed, and
+    counts for nothing in the totals."""
+
+    number: int
+    move: StockMove
+    unit: object
+    item: Item
+    quantity: Decimal
+    recipient: str
+    approver: str
+    day: datetime.date
+    requisition: Requisition
+    reversed_on: datetime.date | None = None
+    reversal_reason: str = ""
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_on is not None
+
+
+@dataclass
+class Register:
+    start: datetime.date
+    end: datetime.date
+    rows: list[RegisterRow]
+    totals: list[ItemTotal] = field(default_factory=list)
+
+
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def requisition_register(user, start: datetime.date, end: datetime.date) -> Register:
+    """The register of issues (物资领用登记表) between `start` and `end`: a numbered row per
+    issue move, in the order they were issued, with the unit, item, quantity, recipient,
+    approver and date; the totals per item leave out reversed issues. One query."""
+    moves = (
+        moves_visible_to(user)
+        .filter(kind=StockMove.Kind.ISSUE, moved_on__gte=start, moved_on__lte=end)
+        .select_related(
+            "item",
+            "requisition_line__requisition__unit",
+            "requisition_line__requisition__decided_by",
+            "reversed_by",
+        )
+        .order_by("moved_on", "posted_at", "pk")
+    )
+    rows, totals = [], {}
+    for number, move in enumerate(moves, start=1):
+        requisition = move.requisition_line.requisition
+        reversal = getattr(move, "reversed_by", None)
+        row = RegisterRow(
+            number=number,
+            move=move,
+            unit=requisition.unit,
+            item=move.item,
+            quantity=-move.quantity,
+            recipient=move.recipient,
+            approver=person_name(requisition.decided_by),
+            day=move.moved_on,
+            requisition=requisition,
+            reversed_on=reversal.moved_on if reversal else None,
+            reversal_reason=reversal.reason if reversal else "",
+        )
+        rows.append(row)
+        if not row.is_reversed:
+            totals.setdefault(move.item_id, ItemTotal(move.item, ZERO)).quantity += row.quantity
+    return Register(
+        start=start,
+        end=end,
+        rows=rows,
+        totals=sorted(totals.values(), key=lambda row: _item_order(row.item)),
+    )
+
+
+# ---- where a donation went ----------------------------------------------------------------
+
+
+@dataclass
+class IssuedTo:
+    requisition: Requisition
+    unit: object
+    quantity: Decimal
+    last_issued_on: datetime.date
+
+
+@dataclass
+class LotTrace:
+    lot: Lot
+    received: Decimal
+    receipt_number: str
+    issued: list[IssuedTo]
+    on_hand: list[tuple[Store, Decimal]]
+
+    @property
+    def issued_total(self) -> Decimal:
+        return sum((entry.quantity for entry in self.issued), ZERO)
+
+    @property
+    def on_hand_total(self) -> Decimal:
+        return sum((quantity for _store, quantity in self.on_hand), ZERO)
+
+    @property
+    def other(self) -> Decimal:
+        """Neither issued nor on hand: stocktake differences and reversed receipts."""
+        return self.received - self.issued_total - self.on_hand_total
+
+
+@dataclass
+class DonationTrace:
+    supplier: Supplier
+    lots: list[LotTrace]
+    totals: list[dict]
+
+
+def donation_trace(user, supplier: Supplier) -> DonationTrace:
+    """Where a donor's gifts went: each of their lots, what was received, what was issued
+    to which unit on which requisition, and what is left in which store. Six queries,
+    whatever the number of lots and issues."""
+    lots = Lot.objects.filter(supplier=supplier).select_related(
+        "item", "receipt_line__receipt", "source"
+    )
+    if not scoping.sees_stock(user):
+        lots = lots.none()
+    lots = list(lots.order_by("received_on", "pk"))
+    lot_ids = [lot.pk for lot in lots]
+    issued = list(
+        StockMove.objects.filter(lot_id__in=lot_ids, requisition_line__isnull=False)
+        .order_by()
+        .values_list("lot_id", "requisition_line__requisition_id")
+        .annotate(total=Sum("quantity"), last=Max("moved_on"))
+    )
+    requisitions = Requisition.objects.select_related("unit").in_bulk({row[1] for row in issued})
+    left = list(
+        Balance.objects.filter(lot_id__in=lot_ids, quantity__gt=0)
+        .order_by()
+        .values_list("lot_id", "store_id")
+        .annotate(total=Sum("quantity"))
+    )
+    stores = Store.objects.in_bulk({row[1] for row in left})
+    issued_by_lot: dict[int, list[IssuedTo]] = {}
+    for lot_id, requisition_id, total, last in issued:
+        if total:
+            requisition = requisitions[requisition_id]
+            issued_by_lot.setdefault(lot_id, []).append(
+                IssuedTo(requisition, requisition.unit, -total, last)
+            )
+    left_by_lot: dict[int, list] = {}
+    for lot_id, store_id, total in left:
+        left_by_lot.setdefault(lot_id, []).append((stores[store_id], total))
+    traces = []
+    for lot in lots:
+        line = lot.receipt_line
+        traces.append(
+            LotTrace(
+                lot=lot,
+                received=line.quantity if line else ZERO,
+                receipt_number=line.receipt.number if line else "",
+                issued=sorted(
+                    issued_by_lot.get(lot.pk, []), key=lambda e: (e.last_issued_on, e.unit.code)
+                ),
+                on_hand=sorted(left_by_lot.get(lot.pk, []), key=lambda e: e[0].code),
+            )
+        )
+    totals: dict[int, dict] = {}
+    for trace in traces:
+        entry = totals.setdefault(
+            trace.lot.item_id,
+            {"item": trace.lot.item, "received": ZERO, "issued": ZERO, "on_hand": ZERO},
+        )
+        entry["received"] += trace.received
+        entry["issued"] += trace.issued_total
+        entry["on_hand"] += trace.on_hand_total
+    return DonationTrace(
+        supplier=supplier,
+        lots=traces,
+        totals=sorted(totals.values(), key=lambda entry: _item_order(entry["item"])),
+    )
+
+
+# ---- days of supply, and items below their minimum -----------------------------------------
+
+
+@dataclass
+class SupplyDays:
+    item: Item
+    on_hand: Decimal
+    daily_issue: Decimal  # the average of the last SUPPLY_WINDOW_DAYS days
+    days: Decimal | None  # None: nothing was issued, so no end is in sight
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.item.minimum_level > 0 and self.on_hand < self.item.minimum_level
+
+
+def days_of_supply(user, on: datetime.date | None = None) -> list[SupplyDays]:
+    """For each active item: on hand at the end of `on` (today by default) ÷ the average
+    daily issue of the week ending on `on`. Three queries."""
+    on = on or timezone.localdate()
+    if not scoping.sees_stock(user):
+        return []
+    items = list(Item.objects.filter(is_active=True).order_by("category", "code"))
+    if on >= timezone.localdate():
+        on_hand = dict(
+            Balance.objects.order_by().values_list("item_id").annotate(total=Sum("quantity"))
+        )
+    else:  # no move is dated in the future, so what was on hand then is the sum up to it
+        on_hand = dict(
+            StockMove.objects.filter(moved_on__lte=on)
+            .order_by()
+            .values_list("item_id")
+            .annotate(total=Sum("quantity"))
+        )
+    first = days_before(on, SUPPLY_WINDOW_DAYS - 1)
+    issued = dict(
+        StockMove.objects.filter(
+            requisition_line__isnull=False, moved_on__gte=first, moved_on__lte=on
+        )
+        .order_by()
+        .values_list("item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    rows = []
+    for item in items:
+        have = on_hand.get(item.pk) or ZERO
+        daily = max(-(issued.get(item.pk) or ZERO), ZERO) / SUPPLY_WINDOW_DAYS
+        days = (have / daily).quantize(Decimal("0.1")) if daily > 0 else None
+        rows.append(SupplyDays(item, have, daily.quantize(Decimal("0.001")), days))
+    return rows
+
+
+def below_minimum(user) -> list[Item]:
+    """The active items whose total on hand is below their minimum level, each with
+    `on_hand`, shortest first. One query."""
+    if not scoping.sees_stock(user):
+        return []
+    return list(
+        Item.objects.filter(is_active=True, minimum_level__gt=0)
+        .annotate(on_hand=Coalesce(Sum("balances__quantity"), ZERO))
+        .filter(on_hand__lt=F("minimum_level"))
+        .order_by("category", "code")
+    )
+
+
+# ---- lists for the pages and the API ------------------------------------------------------
+
+
+def receipts_for(user, *, start=None, end=None, source=None, supplier=None, store=None) -> QuerySet:
+    """Receipts the user may see, newest first, with their line count."""
+    receipts = receipts_visible_to(user).select_related("source", "supplier", "store")
+    if start is not None:
+        receipts = receipts.filter(received_on__gte=start)
+    if end is not None:
+        receipts = receipts.filter(received_on__lte=end)
+    if source is not None:
+        receipts = receipts.filter(source_id=_pk(source))
+    if supplier is not None:
+        receipts = receipts.filter(supplier_id=_pk(supplier))
+    if store is not None:
+        receipts = receipts.filter(store_id=_pk(store))
+    return receipts.annotate(line_count=Count("lines")).order_by("-received_on", "-number")
+
+
+def requisitions_for(user, *, status: str = "", unit=None) -> QuerySet:
+    """Requisitions the user may see (an officer: their unit's), newest first."""
+    requisitions = scoping.requisitions_visible_to(user).select_related(
+        "unit", "requested_by", "decided_by"
+    )
+    if status:
+        requisitions = requisitions.filter(status=status)
+    if unit is not None:
+        requisitions = requisitions.filter(unit_id=_pk(unit))
+    return requisitions.order_by("-requested_at", "-pk")
+
+
+def moves_for(
+    user,
+    *,
+    kind: str = "",
+    item=None,
+    store=None,
+    lot=None,
+    requisition=None,
+    start=None,
+    end=None,
+) -> QuerySet:
+    """Moves the user may see, newest first."""
+    moves = moves_visible_to(user).select_related("item", "store", "source", "lot", "posted_by")
+    filters = Q()
+    if kind:
+        filters &= Q(kind=kind)
+    if item is not None:
+        filters &= Q(item_id=_pk(item))
+    if store is not None:
+        filters &= Q(store_id=_pk(store))
+    if lot is not None:
+        filters &= Q(lot_id=_pk(lot))
+    if requisition is not None:
+        filters &= Q(requisition_line__requisition_id=_pk(requisition))
+    if start is not None:
+        filters &= Q(moved_on__gte=start)
+    if end is not None:
+        filters &= Q(moved_on__lte=end)
+    return moves.filter(filters).order_by("-posted_at", "-pk")

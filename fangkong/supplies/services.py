@@ -801,3 +801,20 @@ def set_unit_limit(actor, *, item: Item, per_person_per_day, unit=None) -> UnitL
 
     validated_save(limit, actor)
     return limit
+
+
+@transaction.atomic
+def update_catalogue_entry(actor, instance, **data):
+    """The office changes an item, pack, store, source or donor: names, minimum level,
+    active or not (master data is deactivated, never deleted). A code and an item's unit
+    stay as they are: lots, moves and other systems refer to them."""
+    from fangkong.core.services import validated_save
+
+    scoping.require_catalogue_keeper(actor)
+    fixed = {"code", "unit", "item"} & set(data)
+    if fixed:
+        raise ValidationError({name: _("This cannot be changed.") for name in sorted(fixed)})
+    for name, value in data.items():
+        setattr(instance, name, value)
+    validated_save(instance, actor)
+    return instance

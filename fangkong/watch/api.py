@@ -333,6 +333,15 @@ def _entry_data(request, data: dict) -> dict:
     return data
 
 
+def _filter_values(filters: FilterSchema, choices: tuple[str, ...]) -> dict:
+    """A filter schema's values as the selectors take them: a choice as its plain value,
+    "" where none is asked for."""
+    data = filters.dict()
+    for key in choices:
+        data[key] = str(data[key]) if data[key] else ""
+    return data
+
+
 def _cell(cell) -> dict:
     return {
         "due": cell.due,
@@ -377,10 +386,7 @@ def end_region(request, payload: RegionEndIn, region_id: int = id_path()):
 
 
 def _ledger_filters(filters: LedgerFilter) -> dict:
-    data = filters.dict()
-    data["category"] = str(data["category"]) if data["category"] else ""
-    data["status"] = str(data["status"]) if data["status"] else None
-    return data
+    return _filter_values(filters, ("category", "status"))
 
 
 @router.get("/key-persons", response=_error_responses(list[KeyPersonOut]))
@@ -806,10 +812,7 @@ def update_isolation_room(request, payload: RoomPatch, room_id: int = id_path())
 
 
 def _case_filters(filters: CaseFilter) -> dict:
-    data = filters.dict()
-    for key in ("status", "place_kind", "ordered_by"):
-        data[key] = str(data[key]) if data[key] else ""
-    return data
+    return _filter_values(filters, ("status", "place_kind", "ordered_by"))
 
 
 @router.get("/isolation/cases", response=_error_responses(list[CaseOut]))
@@ -1047,10 +1050,7 @@ def _many(queryset, ids: list[int], field: str) -> list:
 
 
 def _incident_filters(filters: IncidentFilter) -> dict:
-    data = filters.dict()
-    for key in ("status", "kind", "severity"):
-        data[key] = str(data[key]) if data[key] else ""
-    return data
+    return _filter_values(filters, ("status", "kind", "severity"))
 
 
 @router.get("/incidents", response=_error_responses(list[IncidentOut]))

@@ -12,13 +12,36 @@ from fangkong.core.identity import mask_national_id, mask_phone
 from fangkong.spreadsheets import XLSX_CONTENT_TYPE, Column
 from fangkong.watch.selectors import ComplianceTable
 
-LEDGER_COLUMNS = [
+# The person's columns that open the ledger's and the isolation cases' sheets.
+PERSON_COLUMNS = [
     Column("unit", "Unit", "单位", width=20),
     Column("person_number", "Person number", "人员编号"),
     Column("name", "Name", "姓名", width=10),
     Column("person_category", "Person category", "人员类别"),
     Column("national_id", "ID number", "身份证号", width=20),
     Column("phone", "Phone", "手机号"),
+]
+
+
+def _person_cells(person) -> list:
+    """PERSON_COLUMNS' cells; the ID number and the phone masked."""
+    return [
+        person.unit.display_name,
+        person.person_number,
+        person.name,
+        person.get_category_display(),
+        mask_national_id(person.national_id),
+        mask_phone(person.phone),
+    ]
+
+
+def _local(moment):
+    """An aware datetime as the local wall-clock time Excel shows (Excel has no zones)."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+LEDGER_COLUMNS = [
+    *PERSON_COLUMNS,
     Column("category", "Key-person category", "重点人员类别", width=24),
     Column("region", "Region of concern", "重点地区"),
     Column("reason", "Reason", "原因", width=30),
@@ -40,14 +63,8 @@ def _who(user) -> str:
 def ledger_rows(entries):
     """One row per entry, in LEDGER_COLUMNS' order; personal data masked."""
     for entry in entries.iterator(chunk_size=500):
-        person = entry.person
         yield [
-            person.unit.display_name,
-            person.person_number,
-            person.name,
-            person.get_category_display(),
-            mask_national_id(person.national_id),
-            mask_phone(person.phone),
+            *_person_cells(entry.person),
             entry.get_category_display(),
             entry.region.name if entry.region_id else "",
             entry.reason,
@@ -56,9 +73,7 @@ def ledger_rows(entries):
             _who(entry.responsible),
             entry.get_status_display(),
             _who(entry.verified_by),
-            timezone.localtime(entry.verified_at).replace(tzinfo=None)
-            if entry.verified_at
-            else None,
+            _local(entry.verified_at),
             entry.cleared_on,
             entry.clear_reason,
         ]
@@ -69,6 +84,10 @@ def _text_not_formulas(sheet) -> None:
     for (cell,) in sheet.iter_rows(min_col=1, max_col=1):
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.data_type = "s"
+
+
+def _rate(cell) -> float | None:
+    return float(cell.rate) if cell.rate is not None else None
 
 
 def compliance_workbook(table: ComplianceTable, chinese: bool) -> HttpResponse:
@@ -88,11 +107,11 @@ def compliance_workbook(table: ComplianceTable, chinese: bool) -> HttpResponse:
     for unit, cells, total in table.rows():
         row = [unit.display_name]
         for cell in [*cells, total]:
-            row += [cell.due, cell.followed_up, float(cell.rate) if cell.rate is not None else None]
+            row += [cell.due, cell.followed_up, _rate(cell)]
         grid.append(row)
     school = [_("Whole school")]
     for cell in [*table.school, table.total]:
-        school += [cell.due, cell.followed_up, float(cell.rate) if cell.rate is not None else None]
+        school += [cell.due, cell.followed_up, _rate(cell)]
     grid.append(school)
     for cell in grid[grid.max_row]:
         cell.font = bold
@@ -112,8 +131,7 @@ def compliance_workbook(table: ComplianceTable, chinese: bool) -> HttpResponse:
         cell.font = bold
     for unit, cells, _total in table.rows():
         for day, cell in zip(table.days, cells, strict=True):
-            rate = float(cell.rate) if cell.rate is not None else None
-            long.append([unit.display_name, day, cell.due, cell.followed_up, rate])
+            long.append([unit.display_name, day, cell.due, cell.followed_up, _rate(cell)])
     for row in long.iter_rows(min_row=2, min_col=2, max_col=2):
         row[0].number_format = "yyyy-mm-dd"
     _text_not_formulas(long)
@@ -127,19 +145,8 @@ def compliance_workbook(table: ComplianceTable, chinese: bool) -> HttpResponse:
 
 # ---- medical isolation --------------------------------------------------------------------
 
-
-def _local(moment):
-    """An aware datetime as the local wall-clock time Excel shows (Excel has no zones)."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
 ISOLATION_COLUMNS = [
-    Column("unit", "Unit", "单位", width=20),
-    Column("person_number", "Person number", "人员编号"),
-    Column("name", "Name", "姓名", width=10),
-    Column("person_category", "Person category", "人员类别"),
-    Column("national_id", "ID number", "身份证号", width=20),
-    Column("phone", "Phone", "手机号"),
+    *PERSON_COLUMNS,
     Column("place_kind", "Place", "隔离方式", width=18),
     Column("place", "Where", "隔离地点", width=22),
     Column("reason", "Reason", "原因", width=30),
@@ -158,17 +165,11 @@ ISOLATION_COLUMNS = [
 def isolation_rows(cases):
     """One row per case (one person-time), in ISOLATION_COLUMNS' order; personal data masked."""
     for case in cases.iterator(chunk_size=500):
-        person = case.person
         place = case.place_label
         if case.transferred_to:
             place = f"{place} → {case.transferred_to}"
         yield [
-            person.unit.display_name,
-            person.person_number,
-            person.name,
-            person.get_category_display(),
-            mask_national_id(person.national_id),
-            mask_phone(person.phone),
+            *_person_cells(case.person),
             case.get_place_kind_display(),
             place,
             case.reason,

@@ -26,20 +26,21 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class LedgerFilterForm(forms.Form):
-    """The ledger's search and filters; the API's LedgerFilter takes the same fields."""
-
-    q = forms.CharField(
+def _search_field(placeholder) -> forms.CharField:
+    """A list's search box (`q`), the htmx filters' trigger; `placeholder` says what it
+    searches."""
+    return forms.CharField(
         label=_("Search"),
         required=False,
         max_length=60,
-        widget=forms.TextInput(
-            attrs={
-                "placeholder": _("Name, person number, phone ending or reason"),
-                "type": "search",
-            }
-        ),
+        widget=forms.TextInput(attrs={"placeholder": placeholder, "type": "search"}),
     )
+
+
+class LedgerFilterForm(forms.Form):
+    """The ledger's search and filters; the API's LedgerFilter takes the same fields."""
+
+    q = _search_field(_("Name, person number, phone ending or reason"))
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
@@ -256,17 +257,7 @@ def _person_by_number(user, number: str) -> Person:
 class IsolationFilterForm(forms.Form):
     """The isolation list's search and filters; the API's IsolationFilter takes the same."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=60,
-        widget=forms.TextInput(
-            attrs={
-                "placeholder": _("Name, person number, reason or CDC reference"),
-                "type": "search",
-            }
-        ),
-    )
+    q = _search_field(_("Name, person number, reason or CDC reference"))
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -442,12 +433,7 @@ class ChecksDayForm(DayForm):
 
 
 class IncidentFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=60,
-        widget=forms.TextInput(attrs={"placeholder": _("Description or place"), "type": "search"}),
-    )
+    q = _search_field(_("Description or place"))
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *Incident.Status.choices]
     )

@@ -1079,21 +1079,32 @@ def link_incident(actor, incident: Incident, *, people=(), isolation_cases=(), a
     return incident
 
 
+def _required_text(value, field: str, missing: str, limit: int) -> str:
+    """`value` tidied; refused, on `field`, when it is empty (with `missing`) or too long."""
+    text = _text(value)
+    if not text:
+        raise ValidationError({field: missing})
+    if len(text) > limit:
+        raise ValidationError({field: _("At most %(limit)d characters.") % {"limit": limit}})
+    return text
+
+
 @transaction.atomic
 def add_incident_action(actor, incident: Incident, *, text: str, at=None) -> IncidentAction:
     """Add what was done, at `at` (now by default), to the incident's timeline."""
     incident = _locked_incident(actor, incident)
-    text = _text(text)
-    if not text:
-        raise ValidationError({"text": _("Say what was done.")})
-    if len(text) > 500:
-        raise ValidationError({"text": _("At most %(limit)d characters.") % {"limit": 500}})
+    text = _required_text(text, "text", _("Say what was done."), 500)
     return _timeline(incident, actor, IncidentAction.Kind.NOTE, text, _action_time(incident, at))
 
 
-def _status_text(before: str, after: str, note: str) -> str:
-    text = f"{Incident.Status(before).label} → {Incident.Status(after).label}"
-    return f"{text}: {note}" if note else text
+def _change_status(actor, incident: Incident, status, history_note: str, at, note: str = ""):
+    """Move the incident to `status`: saved with its history row (`history_note`), and a
+    timeline row "before → after", with the note if there is one."""
+    before = incident.status
+    incident.status = status
+    _save_record(incident, actor, history_note)
+    text = f"{Incident.Status(before).label} → {Incident.Status(status).label}"
+    _timeline(incident, actor, IncidentAction.Kind.STATUS, f"{text}: {note}" if note else text, at)
 
 
 @transaction.atomic
@@ -1103,15 +1114,8 @@ def start_handling_incident(actor, incident: Incident, *, note: str = "", at=Non
     if incident.status != Incident.Status.OPEN:
         raise ValidationError({"status": _("This incident is already being handled.")})
     at = _action_time(incident, at)
-    before = incident.status
-    incident.status = Incident.Status.HANDLING
-    _save_record(incident, actor, gettext_noop("Being handled"))
-    _timeline(
-        incident,
-        actor,
-        IncidentAction.Kind.STATUS,
-        _status_text(before, incident.status, _text(note)),
-        at,
+    _change_status(
+        actor, incident, Incident.Status.HANDLING, gettext_noop("Being handled"), at, _text(note)
     )
     return incident
 
@@ -1136,19 +1140,10 @@ def notify_cdc(actor, incident: Incident, *, at=None, note: str = "") -> Inciden
 def close_incident(actor, incident: Incident, *, summary: str, at=None) -> Incident:
     """Close the incident with a summary of how it was handled. Closed is final."""
     incident = _locked_incident(actor, incident)
-    summary = _text(summary)
-    if not summary:
-        raise ValidationError({"summary": _("Write a closing summary.")})
-    if len(summary) > 2000:
-        raise ValidationError({"summary": _("At most %(limit)d characters.") % {"limit": 2000}})
+    summary = _required_text(summary, "summary", _("Write a closing summary."), 2000)
     at = _action_time(incident, at)
-    before = incident.status
-    incident.status = Incident.Status.CLOSED
     incident.closing_summary = summary
     incident.closed_at = at
     incident.closed_by = actor
-    _save_record(incident, actor, gettext_noop("Closed"))
-    _timeline(
-        incident, actor, IncidentAction.Kind.STATUS, _status_text(before, incident.status, ""), at
-    )
+    _change_status(actor, incident, Incident.Status.CLOSED, gettext_noop("Closed"), at)
     return incident

@@ -72,6 +72,66 @@ def _chinese() -> bool:
     return (get_language() or "").startswith("zh")
 
 
+def _list_context(request, form, found) -> dict:
+    """A list page's filter form, the requested page of `found`, and the query string the
+    pagination links keep (the filters without the page)."""
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"form": form, "page": page, "query": query.urlencode()}
+
+
+def _workbook(filename: str, title: str, columns, rows):
+    """A list as an .xlsx download, its headers in the page's language."""
+    return workbook_response(filename, title, columns, rows, chinese=_chinese())
+
+
+def _saved(request, form, save):
+    """On a POST whose form is valid, what `save(data)` returns (the record written); None
+    otherwise. A service's refusal goes onto the form's fields, to be shown with a 400."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(dict(form.cleaned_data))
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+
+
+def _form_page(request, template: str, context: dict):
+    """A form page: 400 when its form (context["form"]) came back with errors."""
+    form = context["form"]
+    status = 400 if form is not None and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+def _redirect_next_or(request, to: str, **kwargs):
+    """Back to the page the form was posted from when it says so (the day's list), if that
+    is a page of this site; otherwise to `to`."""
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(to, **kwargs)
+
+
+def _edit_with_reason(request, record, form_class, update, name: str, template: str, done: str):
+    """The office's edit page of a region, a room or a policy: the changes and their reason
+    go to `update`; the record's history is shown beside the form."""
+    form = form_class(request.POST or None, instance=record)
+
+    def save(data):
+        reason = data.pop("reason", "")
+        return update(request.user, record, reason=reason, **data)
+
+    if _saved(request, form, save) is not None:
+        messages.success(request, _("Changes saved."))
+        return redirect(done)
+    context = {"form": form, name: record, "history": selectors.history_of(record)}
+    return _form_page(request, template, context)
+
+
 # ---- the ledger ---------------------------------------------------------------------------
 
 
@@ -80,20 +140,12 @@ def ledger(request):
     _require_ledger(request.user)
     form = LedgerFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
-    entries = selectors.key_persons_for(request.user, **filters)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    context = _list_context(request, form, selectors.key_persons_for(request.user, **filters))
     counts_filters = {**filters, "category": "", "q": ""}
-    context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "counts": selectors.ledger_counts(
-            selectors.key_persons_for(request.user, **counts_filters)
-        ),
-        "can_list": scoping.can_list_key_persons(request.user),
-    }
+    context.update(
+        counts=selectors.ledger_counts(selectors.key_persons_for(request.user, **counts_filters)),
+        can_list=scoping.can_list_key_persons(request.user),
+    )
     template = "watch/_ledger_rows.html" if is_partial(request) else "watch/ledger.html"
     return render(request, template, context)
 
@@ -103,12 +155,11 @@ def ledger_export(request):
     _require_ledger(request.user)
     form = LedgerFilterForm(request.GET or None, user=request.user)
     entries = selectors.key_persons_for(request.user, **form.filters()).select_related("cleared_by")
-    return workbook_response(
+    return _workbook(
         f"key-persons-{timezone.localdate().isoformat()}.xlsx",
         _("Key persons"),
         exports.LEDGER_COLUMNS,
         exports.ledger_rows(entries),
-        chinese=_chinese(),
     )
 
 
@@ -119,19 +170,16 @@ def entry_create(request):
         raise PermissionDenied(_("Your role does not allow listing key persons."))
     initial = {"person_number": request.GET.get("person", "")[:32]}
     form = KeyPersonForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         data["person"] = data.pop("person_number")
-        try:
-            entry = services.list_key_person(request.user, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s listed.") % {"name": entry.person.name})
-            return redirect("watch:entry-detail", pk=entry.pk)
-    return render(
-        request, "watch/entry_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+        return services.list_key_person(request.user, **data)
+
+    entry = _saved(request, form, save)
+    if entry is not None:
+        messages.success(request, _("%(name)s listed.") % {"name": entry.person.name})
+        return redirect("watch:entry-detail", pk=entry.pk)
+    return _form_page(request, "watch/entry_form.html", {"form": form})
 
 
 @login_required
@@ -158,24 +206,17 @@ def entry_edit(request, pk):
     entry = _visible_entry(request, pk)
     scoping.require_ledger_unit(request.user, entry.person.unit_id)
     form = KeyPersonForm(request.POST or None, instance=entry, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         change_reason = data.pop("change_reason", "")
         if data.get("responsible") is None:
             data.pop("responsible", None)
-        try:
-            services.update_key_person(request.user, entry, change_reason=change_reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("watch:entry-detail", pk=entry.pk)
-    return render(
-        request,
-        "watch/entry_form.html",
-        {"form": form, "entry": entry},
-        status=400 if form.errors else 200,
-    )
+        return services.update_key_person(request.user, entry, change_reason=change_reason, **data)
+
+    if _saved(request, form, save) is not None:
+        messages.success(request, _("Changes saved."))
+        return redirect("watch:entry-detail", pk=entry.pk)
+    return _form_page(request, "watch/entry_form.html", {"form": form, "entry": entry})
 
 
 @login_required
@@ -240,12 +281,7 @@ def follow_up_create(request, pk):
         )
     messages.success(request, _("Follow-up recorded."))
     # From the day's follow-up list, back to it; from anywhere else, to the entry.
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect("watch:entry-detail", pk=entry.pk)
+    return _redirect_next_or(request, "watch:entry-detail", pk=entry.pk)
 
 
 @login_required
@@ -265,25 +301,20 @@ def follow_up_correct(request, pk):
         "due_on": follow_up.due_on,
     }
     form = CorrectionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.supersede_follow_up(
-                request.user,
-                follow_up,
-                reason=form.cleaned_data["reason"],
-                **{**_follow_up_values(form), "temperature": form.cleaned_data["temperature"]},
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Correction recorded; the earlier record is kept."))
-            return redirect("watch:entry-detail", pk=entry.pk)
-    return render(
-        request,
-        "watch/follow_up_form.html",
-        {"form": form, "entry": entry, "correcting": follow_up},
-        status=400 if form.errors else 200,
-    )
+
+    def save(data):
+        return services.supersede_follow_up(
+            request.user,
+            follow_up,
+            reason=data["reason"],
+            **{**_follow_up_values(form), "temperature": data["temperature"]},
+        )
+
+    if _saved(request, form, save) is not None:
+        messages.success(request, _("Correction recorded; the earlier record is kept."))
+        return redirect("watch:entry-detail", pk=entry.pk)
+    context = {"form": form, "entry": entry, "correcting": follow_up}
+    return _form_page(request, "watch/follow_up_form.html", context)
 
 
 @login_required
@@ -374,14 +405,10 @@ def regions(request):
     if request.method == "POST" and not can_keep:
         raise PermissionDenied(_("Only the prevention & control office keeps the regions."))
     form = RegionForm(request.POST or None) if can_keep else None
-    if request.method == "POST" and form.is_valid():
-        try:
-            region = services.create_region(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added.") % {"name": region.name})
-            return redirect("watch:regions")
+    region = _saved(request, form, lambda data: services.create_region(request.user, **data))
+    if region is not None:
+        messages.success(request, _("%(name)s added.") % {"name": region.name})
+        return redirect("watch:regions")
     day = timezone.localdate()
     context = {
         "regions": selectors.regions(),
@@ -389,8 +416,7 @@ def regions(request):
         "form": form,
         "can_keep": can_keep,
     }
-    status = 400 if form is not None and form.errors else 200
-    return render(request, "watch/regions.html", context, status=status)
+    return _form_page(request, "watch/regions.html", context)
 
 
 @login_required
@@ -399,22 +425,14 @@ def region_edit(request, pk):
     if not scoping.can_keep_regions(request.user):
         raise PermissionDenied(_("Only the prevention & control office keeps the regions."))
     region = core_scoping.get_visible_or_404(RegionOfConcern.objects.all(), pk=pk)
-    form = RegionForm(request.POST or None, instance=region)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("reason", "")
-        try:
-            services.update_region(request.user, region, reason=reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("watch:regions")
-    return render(
+    return _edit_with_reason(
         request,
+        region,
+        RegionForm,
+        services.update_region,
+        "region",
         "watch/region_form.html",
-        {"form": form, "region": region, "history": selectors.history_of(region)},
-        status=400 if form.errors else 200,
+        "watch:regions",
     )
 
 
@@ -489,12 +507,8 @@ def isolation(request):
     """The isolation cases: counts of today and of the period, then the list."""
     scoping.require_isolation_reader(request.user)
     form = IsolationFilterForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    cases = selectors.isolation_cases_for(request.user, **filters)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    cases = selectors.isolation_cases_for(request.user, **form.filters())
+    context = _list_context(request, form, cases)
     if is_partial(request):
         return render(request, "watch/_isolation_rows.html", context)
     start, end = _summary_range(request)
@@ -512,12 +526,11 @@ def isolation_export(request):
     cases = selectors.isolation_cases_for(request.user, **form.filters()).select_related(
         "opened_by"
     )
-    return workbook_response(
+    return _workbook(
         f"isolation-{timezone.localdate().isoformat()}.xlsx",
         _("Isolation cases"),
         exports.ISOLATION_COLUMNS,
         exports.isolation_rows(cases),
-        chinese=_chinese(),
     )
 
 
@@ -526,12 +539,11 @@ def isolation_summary_export(request):
     scoping.require_isolation_reader(request.user)
     start, end = _summary_range(request)
     summary = selectors.isolation_summary(request.user, timezone.localdate(), start, end)
-    return workbook_response(
+    return _workbook(
         f"isolation-counts-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
         _("Person-times"),
         exports.SUMMARY_COLUMNS,
         exports.summary_rows(summary),
-        chinese=_chinese(),
     )
 
 
@@ -541,19 +553,16 @@ def isolation_create(request):
     scoping.require_isolation_writer(request.user)
     initial = {"person_number": request.GET.get("person", "")[:32]}
     form = IsolationCaseForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         data["person"] = data.pop("person_number")
-        try:
-            case = services.start_isolation(request.user, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s is in isolation.") % {"name": case.person.name})
-            return redirect("watch:isolation-detail", pk=case.pk)
-    return render(
-        request, "watch/isolation_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+        return services.start_isolation(request.user, **data)
+
+    case = _saved(request, form, save)
+    if case is not None:
+        messages.success(request, _("%(name)s is in isolation.") % {"name": case.person.name})
+        return redirect("watch:isolation-detail", pk=case.pk)
+    return _form_page(request, "watch/isolation_form.html", {"form": form})
 
 
 @login_required
@@ -577,12 +586,11 @@ def isolation_detail(request, pk):
 def isolation_checks_export(request, pk):
     case = _visible_case(request, pk)
     checks = selectors.isolation_checks_for(request.user, case=case.pk)
-    return workbook_response(
+    return _workbook(
         f"isolation-checks-{case.pk}.xlsx",
         _("Temperature checks"),
         exports.CHECK_COLUMNS,
         exports.check_rows(checks),
-        chinese=_chinese(),
     )
 
 
@@ -651,12 +659,7 @@ def isolation_check_create(request, pk):
         )
     else:
         messages.success(request, _("Check recorded."))
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect("watch:isolation-detail", pk=case.pk)
+    return _redirect_next_or(request, "watch:isolation-detail", pk=case.pk)
 
 
 @login_required
@@ -668,22 +671,16 @@ def isolation_check_correct(request, pk):
     scoping.require_isolation_writer(request.user)
     initial = {"temperature": check.temperature, "symptoms": check.symptoms, "note": check.note}
     form = CheckCorrectionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         reason = data.pop("reason")
-        try:
-            services.correct_isolation_check(request.user, check, reason=reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Correction recorded; the earlier check is kept."))
-            return redirect("watch:isolation-detail", pk=check.case_id)
-    return render(
-        request,
-        "watch/isolation_check_form.html",
-        {"form": form, "case": check.case, "correcting": check},
-        status=400 if form.errors else 200,
-    )
+        return services.correct_isolation_check(request.user, check, reason=reason, **data)
+
+    if _saved(request, form, save) is not None:
+        messages.success(request, _("Correction recorded; the earlier check is kept."))
+        return redirect("watch:isolation-detail", pk=check.case_id)
+    context = {"form": form, "case": check.case, "correcting": check}
+    return _form_page(request, "watch/isolation_check_form.html", context)
 
 
 def _checks_day(request):
@@ -717,12 +714,11 @@ def isolation_checks(request):
 def isolation_checks_day_export(request):
     scoping.require_isolation_reader(request.user)
     day, _slot = _checks_day(request)
-    return workbook_response(
+    return _workbook(
         f"isolation-sheet-{day.isoformat()}.xlsx",
         _("Temperature sheet"),
         exports.SHEET_COLUMNS,
         exports.sheet_rows(selectors.check_sheet(request.user, day)),
-        chinese=_chinese(),
     )
 
 
@@ -734,28 +730,22 @@ def isolation_rooms(request):
     if request.method == "POST" and not can_write:
         scoping.require_isolation_writer(request.user)
     form = IsolationRoomForm(request.POST or None) if can_write else None
-    if request.method == "POST" and form.is_valid():
-        try:
-            room = services.create_isolation_room(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Room %(room)s added.") % {"room": room})
-            return redirect("watch:isolation-rooms")
+    room = _saved(request, form, lambda data: services.create_isolation_room(request.user, **data))
+    if room is not None:
+        messages.success(request, _("Room %(room)s added.") % {"room": room})
+        return redirect("watch:isolation-rooms")
     context = {"rooms": selectors.isolation_rooms(), "form": form, "can_write": can_write}
-    status = 400 if form is not None and form.errors else 200
-    return render(request, "watch/isolation_rooms.html", context, status=status)
+    return _form_page(request, "watch/isolation_rooms.html", context)
 
 
 @login_required
 def isolation_rooms_export(request):
     scoping.require_all_isolation_reader(request.user)
-    return workbook_response(
+    return _workbook(
         "isolation-rooms.xlsx",
         _("Isolation rooms"),
         exports.ROOM_COLUMNS,
         exports.room_rows(selectors.isolation_rooms()),
-        chinese=_chinese(),
     )
 
 
@@ -764,20 +754,14 @@ def isolation_rooms_export(request):
 def isolation_room_edit(request, pk):
     scoping.require_isolation_writer(request.user)
     room = core_scoping.get_visible_or_404(IsolationRoom.objects.all(), pk=pk)
-    form = IsolationRoomForm(request.POST or None, instance=room)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("reason", "")
-        try:
-            services.update_isolation_room(request.user, room, reason=reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("watch:isolation-rooms")
-    context = {"form": form, "room": room, "history": selectors.history_of(room)}
-    return render(
-        request, "watch/isolation_room_form.html", context, status=400 if form.errors else 200
+    return _edit_with_reason(
+        request,
+        room,
+        IsolationRoomForm,
+        services.update_isolation_room,
+        "room",
+        "watch/isolation_room_form.html",
+        "watch:isolation-rooms",
     )
 
 
@@ -790,33 +774,29 @@ def isolation_policy(request):
     if request.method == "POST" and not can_keep:
         raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
     form = IsolationPolicyForm(request.POST or None) if can_keep else None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_isolation_policy(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Policy added."))
-            return redirect("watch:isolation-policy")
+    policy = _saved(
+        request, form, lambda data: services.create_isolation_policy(request.user, **data)
+    )
+    if policy is not None:
+        messages.success(request, _("Policy added."))
+        return redirect("watch:isolation-policy")
     context = {
         "policies": selectors.isolation_policies(),
         "current": services.policy_in_force_on(timezone.localdate()),
         "form": form,
         "can_keep": can_keep,
     }
-    status = 400 if form is not None and form.errors else 200
-    return render(request, "watch/isolation_policy.html", context, status=status)
+    return _form_page(request, "watch/isolation_policy.html", context)
 
 
 @login_required
 def isolation_policy_export(request):
     scoping.require_isolation_reader(request.user)
-    return workbook_response(
+    return _workbook(
         "isolation-policies.xlsx",
         _("Isolation policies"),
         exports.POLICY_COLUMNS,
         exports.policy_rows(selectors.isolation_policies()),
-        chinese=_chinese(),
     )
 
 
@@ -826,20 +806,14 @@ def isolation_policy_edit(request, pk):
     if not scoping.can_keep_isolation_policy(request.user):
         raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
     policy = core_scoping.get_visible_or_404(IsolationPolicy.objects.all(), pk=pk)
-    form = IsolationPolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("reason", "")
-        try:
-            services.update_isolation_policy(request.user, policy, reason=reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("watch:isolation-policy")
-    context = {"form": form, "policy": policy, "history": selectors.history_of(policy)}
-    return render(
-        request, "watch/isolation_policy_form.html", context, status=400 if form.errors else 200
+    return _edit_with_reason(
+        request,
+        policy,
+        IsolationPolicyForm,
+        services.update_isolation_policy,
+        "policy",
+        "watch/isolation_policy_form.html",
+        "watch:isolation-policy",
     )
 
 
@@ -878,10 +852,7 @@ def incidents(request):
     scoping.require_incident_reader(request.user)
     form = IncidentFilterForm(request.GET or None)
     found = selectors.incidents_for(request.user, **form.filters())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = _list_context(request, form, found)
     if is_partial(request):
         return render(request, "watch/_incident_rows.html", context)
     context.update(
@@ -896,12 +867,11 @@ def incidents_export(request):
     scoping.require_incident_reader(request.user)
     form = IncidentFilterForm(request.GET or None)
     found = selectors.incidents_for(request.user, **form.filters()).prefetch_related("people")
-    return workbook_response(
+    return _workbook(
         f"incidents-{timezone.localdate().isoformat()}.xlsx",
         _("Incidents"),
         exports.INCIDENT_COLUMNS,
         exports.incident_rows(found),
-        chinese=_chinese(),
     )
 
 
@@ -910,19 +880,16 @@ def incidents_export(request):
 def incident_create(request):
     scoping.require_incident_writer(request.user)
     form = IncidentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         data["people"] = data.pop("person_numbers")
-        try:
-            incident = services.open_incident(request.user, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Incident recorded."))
-            return redirect("watch:incident-detail", pk=incident.pk)
-    return render(
-        request, "watch/incident_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+        return services.open_incident(request.user, **data)
+
+    incident = _saved(request, form, save)
+    if incident is not None:
+        messages.success(request, _("Incident recorded."))
+        return redirect("watch:incident-detail", pk=incident.pk)
+    return _form_page(request, "watch/incident_form.html", {"form": form})
 
 
 def _incident_context(request, incident, **forms) -> dict:
@@ -960,12 +927,11 @@ def incident_detail(request, pk):
 @login_required
 def incident_timeline_export(request, pk):
     incident = _visible_incident(request, pk)
-    return workbook_response(
+    return _workbook(
         f"incident-{incident.pk}-timeline.xlsx",
         _("Timeline"),
         exports.ACTION_COLUMNS,
         exports.action_rows(selectors.incident_timeline(incident)),
-        chinese=_chinese(),
     )
 
 

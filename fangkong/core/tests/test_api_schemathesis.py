@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from fangkong.core import services
 from fangkong.core.models import Area, Person
 from fangkong.core.roles import Role
+from fangkong.supplies.tests import scenario as supplies_scenario
 from fangkong.testing.factories import (
     AreaFactory,
     BuildingFactory,
@@ -84,14 +85,37 @@ def flatmap_path_parameters(context, path_parameters):
     return _with_known_ids(path_parameters, {name: name for name in KNOWN_IDS})
 
 
+# The supplies API names records in its bodies and filters as its services do (`store`,
+# `lot`…), so its operations get their own mapping.
+SUPPLIES_IDS = {
+    "store": "store_id",
+    "from_store": "store_id",
+    "to_store": "store_id",
+    "source": "source_id",
+    "supplier": "supplier_id",
+    "item": "item_id",
+    "lot": "lot_id",
+    "unit": "unit_id",
+    "campus": "campus_id",
+    "requisition": "requisition_id",
+}
+
+
+def _is_supplies(context) -> bool:
+    return "/supplies/" in getattr(getattr(context, "operation", None), "path", "")
+
+
 @schema.hook
 def flatmap_body(context, body):
-    return _with_known_ids(body, {name: name for name in KNOWN_IDS})
+    names = {name: name for name in KNOWN_IDS}
+    if _is_supplies(context):
+        names.update(SUPPLIES_IDS)
+    return _with_known_ids(body, names)
 
 
 @schema.hook
 def flatmap_query(context, query):
-    return _with_known_ids(query, QUERY_IDS)
+    return _with_known_ids(query, SUPPLIES_IDS if _is_supplies(context) else QUERY_IDS)
 
 
 @pytest.fixture
@@ -140,6 +164,7 @@ def school(db):
         household_id=[household.pk],
         person_id=[person.pk for person in people],
     )
+    KNOWN_IDS.update(supplies_scenario.schemathesis_rows(campus, arch))
     yield
     KNOWN_IDS.clear()
 

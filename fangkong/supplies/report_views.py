@@ -1,0 +1,315 @@
+"""The supplies reports as pages, .xlsx and PDF: stock on hand, receipts by source,
+issues by unit, the requisition register (物资领用登记表), where a donation went, days of
+supply, and the donor acknowledgement (捐赠接收确认函). Thin: scoped selectors in, a
+template or a workbook out."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from fangkong.core import scoping as core_scoping
+from fangkong.pdf import pdf_response
+from fangkong.supplies import scoping, selectors, sheets
+from fangkong.supplies.models import Item, SourceCategory, Store, Supplier
+
+DEFAULT_DAYS = 30
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+def _compiler(request) -> str:
+    return selectors.person_name(request.user)
+
+
+def _require_stock(user) -> None:
+    if not scoping.sees_stock(user):
+        raise PermissionDenied(_("Only the office, the leaders and the storekeepers see stock."))
+
+
+def _require_issues(user) -> None:
+    """The office, leaders and storekeepers see every unit's issues; an officer their own."""
+    if not selectors.sees_issues(user):
+        raise PermissionDenied(_("Your role does not show the supplies issued."))
+
+
+def _date(request, name: str, default: datetime.date, errors: list) -> datetime.date:
+    text = request.GET.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        label = _("From") if name == "start" else _("To")
+        errors.append(
+            _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).")
+            % {"field": label, "value": text[:20]}
+        )
+        return default
+
+
+def _period(request) -> tuple[datetime.date, datetime.date, str | None]:
+    """(start, end, problem) from GET `start` and `end`: the last 30 days by default."""
+    errors: list[str] = []
+    end = _date(request, "end", timezone.localdate(), errors)
+    start = _date(request, "start", selectors.days_before(end, DEFAULT_DAYS - 1), errors)
+    problem = " ".join(errors) or selectors.period_problem(start, end)
+    return start, end, problem
+
+
+def _bad_request(problem: str) -> HttpResponse:
+    return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _choice(request, name: str, queryset):
+    """The record a GET filter names, None if it names none (an unknown id is ignored)."""
+    value = request.GET.get(name, "").strip()
+    if not value.isdigit() or len(value) > 15:
+        return None
+    return queryset.filter(pk=int(value)).first()
+
+
+@login_required
+def index(request):
+    """What the reports are, with the items below their minimum."""
+    _require_issues(request.user)
+    context = {
+        "sees_stock": scoping.sees_stock(request.user),
+        "low": selectors.below_minimum(request.user),
+    }
+    return render(request, "supplies/reports/index.html", context)
+
+
+# ---- stock on hand ------------------------------------------------------------------------
+
+
+def _stock(request):
+    _require_stock(request.user)
+    filters = {
+        "item": _choice(request, "item", Item.objects.all()),
+        "store": _choice(request, "store", Store.objects.all()),
+        "source": _choice(request, "source", SourceCategory.objects.all()),
+    }
+    return filters, selectors.stock_on_hand(request.user, **filters)
+
+
+@login_required
+def stock(request):
+    filters, report = _stock(request)
+    context = {
+        "report": report,
+        "filters": filters,
+        "items": Item.objects.order_by("category", "code"),
+        "stores": Store.objects.order_by("code"),
+        "sources": SourceCategory.objects.order_by("code"),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "supplies/reports/stock.html", context)
+
+
+@login_required
+def stock_xlsx(request):
+    _filters, report = _stock(request)
+    return sheets.stock_workbook(report, chinese=_chinese(), on=timezone.localdate())
+
+
+# ---- receipts and issues over a period ----------------------------------------------------
+
+
+def _period_page(request, template: str, build, **extra):
+    start, end, problem = _period(request)
+    context = {"start": start, "end": end, "problem": problem, "report": None, **extra}
+    if not problem:
+        context["report"] = build(request.user, start, end)
+    return render(request, template, context, status=400 if problem else 200)
+
+
+@login_required
+def receipts(request):
+    _require_stock(request.user)
+    return _period_page(request, "supplies/reports/receipts.html", selectors.receipts_report)
+
+
+@login_required
+def receipts_xlsx(request):
+    _require_stock(request.user)
+    start, end, problem = _period(request)
+    if problem:
+        return _bad_request(problem)
+    report = selectors.receipts_report(request.user, start, end)
+    return sheets.receipts_workbook(report, chinese=_chinese(), compiler=_compiler(request))
+
+
+@login_required
+def issues(request):
+    _require_issues(request.user)
+    return _period_page(request, "supplies/reports/issues.html", selectors.issues_report)
+
+
+@login_required
+def issues_xlsx(request):
+    _require_issues(request.user)
+    start, end, problem = _period(request)
+    if problem:
+        return _bad_request(problem)
+    report = selectors.issues_report(request.user, start, end)
+    return sheets.issues_workbook(report, chinese=_chinese(), compiler=_compiler(request))
+
+
+# ---- the requisition register -------------------------------------------------------------
+
+
+@login_required
+def register(request):
+    _require_issues(request.user)
+    return _period_page(request, "supplies/reports/register.html", selectors.requisition_register)
+
+
+@login_required
+def register_xlsx(request):
+    _require_issues(request.user)
+    start, end, problem = _period(request)
+    if problem:
+        return _bad_request(problem)
+    register_ = selectors.requisition_register(request.user, start, end)
+    return sheets.register_workbook(register_, chinese=_chinese(), compiler=_compiler(request))
+
+
+@login_required
+def register_pdf(request):
+    """The register to print and file: A4 landscape, numbered rows, the compiler."""
+    _require_issues(request.user)
+    start, end, problem = _period(request)
+    if problem:
+        return _bad_request(problem)
+    context = {
+        "register": selectors.requisition_register(request.user, start, end),
+        "compiler": _compiler(request),
+        "printed_on": timezone.localdate(),
+    }
+    return pdf_response(
+        "supplies/pdf/register.html",
+        context,
+        f"register-{start.isoformat()}-{end.isoformat()}.pdf",
+        request=request,
+    )
+
+
+# ---- where a donation went ----------------------------------------------------------------
+
+
+def _donation(request):
+    _require_stock(request.user)
+    supplier = _choice(request, "supplier", Supplier.objects.all())
+    trace = selectors.donation_trace(request.user, supplier) if supplier else None
+    return supplier, trace
+
+
+@login_required
+def donation_trace(request):
+    supplier, trace = _donation(request)
+    context = {
+        "supplier": supplier,
+        "trace": trace,
+        "suppliers": Supplier.objects.filter(lots__isnull=False).distinct().order_by("name"),
+    }
+    return render(request, "supplies/reports/donation_trace.html", context)
+
+
+@login_required
+def donation_trace_xlsx(request):
+    supplier, trace = _donation(request)
+    if trace is None:
+        return _bad_request(_("Choose a donor or supplier."))
+    return sheets.donation_workbook(trace, chinese=_chinese())
+
+
+# ---- days of supply and items below their minimum -----------------------------------------
+
+
+def _on(request):
+    errors: list[str] = []
+    text = request.GET.get("on", "").strip()
+    on = timezone.localdate()
+    if text:
+        try:
+            on = datetime.date.fromisoformat(text)
+        except ValueError:
+            errors.append(
+                _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).")
+                % {"field": _("On"), "value": text[:20]}
+            )
+    if on > timezone.localdate():
+        errors.append(_("The date %(date)s is in the future.") % {"date": on.isoformat()})
+        on = timezone.localdate()
+    return on, " ".join(errors) or None
+
+
+@login_required
+def days_of_supply(request):
+    _require_stock(request.user)
+    on, problem = _on(request)
+    context = {
+        "on": on,
+        "problem": problem,
+        "rows": [] if problem else selectors.days_of_supply(request.user, on),
+        "window": selectors.SUPPLY_WINDOW_DAYS,
+        "low": selectors.below_minimum(request.user),
+    }
+    return render(
+        request, "supplies/reports/days_of_supply.html", context, status=400 if problem else 200
+    )
+
+
+@login_required
+def days_of_supply_xlsx(request):
+    _require_stock(request.user)
+    on, problem = _on(request)
+    if problem:
+        return _bad_request(problem)
+    rows = selectors.days_of_supply(request.user, on)
+    return sheets.days_workbook(rows, chinese=_chinese(), on=on)
+
+
+# ---- the donor acknowledgement (捐赠接收确认函) ----------------------------------------------
+
+
+def _acknowledgement(request, pk: int) -> dict:
+    _require_stock(request.user)
+    receipt = core_scoping.get_visible_or_404(
+        selectors.receipts_visible_to(request.user).select_related(
+            "source", "supplier", "store", "created_by"
+        ),
+        pk=pk,
+    )
+    lines = list(receipt.lines.select_related("item").order_by("pk"))
+    return {
+        "receipt": receipt,
+        "lines": lines,
+        "signed_by": _compiler(request),
+        "printed_on": timezone.localdate(),
+    }
+
+
+@login_required
+def receipt_acknowledgement(request, pk: int):
+    context = _acknowledgement(request, pk)
+    return render(request, "supplies/reports/acknowledgement.html", context)
+
+
+@login_required
+def receipt_acknowledgement_pdf(request, pk: int):
+    context = _acknowledgement(request, pk)
+    return pdf_response(
+        "supplies/pdf/acknowledgement.html",
+        context,
+        f"acknowledgement-{context['receipt'].number}.pdf",
+        request=request,
+    )
