@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Person, Unit
@@ -433,7 +434,10 @@ def consolidated(user, day: datetime.date) -> ConsolidatedTable:
                     )
         flagged = unit_ledger.get(ReportField.Source.FLAGGED, 0)
         if flagged:
-            problems.append(_("%(count)d flagged check-in(s)") % {"count": flagged})
+            problems.append(
+                ngettext("%(count)d flagged check-in", "%(count)d flagged check-ins", flagged)
+                % {"count": flagged}
+            )
         cell = CompletenessCell(
             status=report.status if report else "",
             on_time=bool(report and report.on_time and report.is_reported),

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangkong.core.models import Person
 from fangkong.core.people_import import MAX_REPORTED_ERRORS, ImportResult, sqlite_page_cache
@@ -746,9 +747,12 @@ def report_day_problem(day, today: datetime.date, policy: ReportingPolicy) -> st
     if day > today:
         return _("The date %(date)s is in the future.") % {"date": day.isoformat()}
     if day < policy.first_open_day(today):
-        return _(
+        return ngettext(
             "The day %(date)s is closed: reports may only be filled in or changed for the "
-            "last %(days)d day(s)."
+            "last %(days)d day.",
+            "The day %(date)s is closed: reports may only be filled in or changed for the "
+            "last %(days)d days.",
+            policy.days_open,
         ) % {"date": day.isoformat(), "days": policy.days_open}
     return None
 
@@ -993,12 +997,10 @@ def submit_nil_report(
         ) from exc
 
 
-def _require_submitted(report: UnitReport, doing: str) -> None:
+def _require_submitted(report: UnitReport, message: str) -> None:
+    """`message` says what only a submitted report allows; it names the report's state."""
     if report.status != UnitReport.Status.SUBMITTED:
-        raise ValidationError(
-            _("Only a submitted report can be %(doing)s; this one is %(status)s.")
-            % {"doing": doing, "status": report.get_status_display()}
-        )
+        raise ValidationError(message % {"status": report.get_status_display()})
 
 
 @transaction.atomic
@@ -1015,7 +1017,9 @@ def return_report(
         raise ValidationError({"comment": _("At most %(limit)d characters.") % {"limit": 300}})
     _open_day_or_error(report.date, now)
     report = _locked_report(report)
-    _require_submitted(report, _("returned"))
+    _require_submitted(
+        report, _("Only a submitted report can be returned; this one is %(status)s.")
+    )
     report.status = UnitReport.Status.RETURNED
     report.save(update_fields=["status"])
     ReportEvent.objects.create(
@@ -1053,7 +1057,9 @@ def correct_report_value(
         raise ValidationError(errors)
     _open_day_or_error(report.date, now)
     report = _locked_report(report)
-    _require_submitted(report, _("corrected"))
+    _require_submitted(
+        report, _("Only a submitted report can be corrected; this one is %(status)s.")
+    )
     current = current_values(report)
     previous = current.get(field.pk)
     computed = (
@@ -1094,7 +1100,9 @@ def approve_report(
     scoping.require_reviewer(actor)
     now = now or timezone.now()
     report = _locked_report(report)
-    _require_submitted(report, _("approved"))
+    _require_submitted(
+        report, _("Only a submitted report can be approved; this one is %(status)s.")
+    )
     final = {field_id: item.value for field_id, item in current_values(report).items()}
     rule_errors = _high_rule_errors(check_rules(final))
     if rule_errors:

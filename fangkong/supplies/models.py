@@ -71,7 +71,7 @@ class Item(BilingualName):
         EQUIPMENT = "equipment", _("Equipment")
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("kind of supply"), max_length=20, choices=Category.choices)
     unit = models.CharField(_("unit of measure"), max_length=10, choices=MeasureUnit.choices)
     minimum_level = models.DecimalField(_("minimum level"), default=ZERO, **QUANTITY)
     has_expiry = models.BooleanField(_("has an expiry date"), default=False)
@@ -388,7 +388,7 @@ class RequisitionLine(models.Model):
     requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="lines")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     requested = models.DecimalField(_("asked"), **QUANTITY)
-    approved = models.DecimalField(_("approved"), null=True, blank=True, **QUANTITY)
+    approved = models.DecimalField(_("quantity approved"), null=True, blank=True, **QUANTITY)
     issued = models.DecimalField(_("issued"), default=ZERO, **QUANTITY)
 
     class Meta:

@@ -244,7 +244,7 @@ def _on(request):
         except ValueError:
             errors.append(
                 _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).")
-                % {"field": _("On"), "value": text[:20]}
+                % {"field": _("As of"), "value": text[:20]}
             )
     if on > timezone.localdate():
         errors.append(_("The date %(date)s is in the future.") % {"date": on.isoformat()})

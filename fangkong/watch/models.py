@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 # A body temperature outside this range is a typing error, not a fever.
@@ -629,7 +630,7 @@ class IsolationCase(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_end__gte=F("start_date")),
                 name="watch_isolation_planned_end_after_start",
-                violation_error_message=_("The planned end is after the start."),
+                violation_error_message=_("The planned end cannot be before the start."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -848,7 +849,7 @@ class Incident(models.Model):
         HIGH = "high", _("High")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("incident status", "Open")
         HANDLING = "handling", _("Being handled")
         CLOSED = "closed", _("Closed")
 

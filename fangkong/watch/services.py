@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from fangkong.core.models import Area, Household, Person, User
 from fangkong.reporting.models import ReportingPolicy
@@ -606,7 +606,11 @@ def update_isolation_room(actor, room: IsolationRoom, *, reason: str = "", **dat
     if room.capacity < occupancy:
         raise ValidationError(
             {
-                "capacity": _("%(count)d people are in this room now: keep at least as many beds.")
+                "capacity": ngettext(
+                    "%(count)d person is in this room now: keep at least as many beds.",
+                    "%(count)d people are in this room now: keep at least as many beds.",
+                    occupancy,
+                )
                 % {"count": occupancy}
             }
         )

@@ -604,7 +604,7 @@ def test_the_consolidated_table_as_json(report_definition, api, office, units, t
     assert arch_row["unit"]["code"] == "arch" and arch_row["status"] == "submitted"
     assert arch_row["values"] == {"natives": 3, "in_region": 1, "people": 3, "flagged": 1}
     assert (arch_row["checked_in"], arch_row["headcount"], arch_row["flagged"]) == (2, 3, 1)
-    assert arch_row["problems"] == ["1 flagged check-in(s)"] and arch_row["abnormal"]
+    assert arch_row["problems"] == ["1 flagged check-in"] and arch_row["abnormal"]
     assert civil_row["problems"] == ["Natives of a region ≤ People of the unit"]
     assert env_row["report_id"] is None and env_row["status"] is None
     assert env_row["values"] == dict.fromkeys(["natives", "in_region", "people", "flagged"])

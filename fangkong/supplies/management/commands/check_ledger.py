@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from fangkong.supplies.selectors import ledger_differences
 from fangkong.supplies.services import shown
@@ -30,7 +30,12 @@ class Command(BaseCommand):
             )
         if differences:
             raise CommandError(
-                _("%(count)d balance(s) differ from the moves.") % {"count": len(differences)}
+                ngettext(
+                    "%(count)d balance differs from the moves.",
+                    "%(count)d balances differ from the moves.",
+                    len(differences),
+                )
+                % {"count": len(differences)}
             )
         self.stdout.write(
             self.style.SUCCESS(_("The ledger is sound: every balance is the sum of its moves."))
