@@ -6,7 +6,13 @@
 import argparse
 import importlib
 
-BENCHMARKS = ["people_import", "checkin_http", "reports_scale"]
+BENCHMARKS = [
+    "people_import",
+    "checkin_http",
+    "reports_scale",
+    "supplies_http",
+    "supplies_scale",
+]
 
 
 def main() -> None:

@@ -62,22 +62,26 @@ Django's wall and CPU time, SQL, SQLite's write-lock wait; see bench/benchsite/t
 """
 
 import datetime
-import http.client
 import json
 import os
 import secrets
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import threading
 import time
 import zoneinfo
-from collections import Counter
 from pathlib import Path
 
-from bench.common import ROOT, child_env, postgres_database, run_child, run_directory, setup_django
+from bench.common import (
+    BENCH_SETTINGS,
+    Round,
+    Server,
+    Side,
+    child_env,
+    postgres_database,
+    report_timing,
+    run_child,
+    run_directory,
+    setup_django,
+)
 
 CLIENTS = 16
 PEOPLE = int(os.environ.get("BENCH_CHECKIN_PEOPLE", "20000"))
@@ -93,10 +97,9 @@ DATABASES = os.environ.get("BENCH_CHECKIN_DATABASES", "sqlite,postgresql").split
 TARGET_RPS_RATIO = 0.5
 TARGET_P99_RATIO = 3.0
 POSTGRES_DB = f"fk_bench_checkin_{os.getpid()}"
-SETTINGS = "bench.benchsite.settings"
+SETTINGS = BENCH_SETTINGS
 TIME_ZONE = "Asia/Shanghai"  # the server's (fangkong.settings' default), for the dates sent
 TIMING = os.environ.get("BENCH_CHECKIN_TIMING") == "1"  # see bench/benchsite/timing.py
-TIMING_HEADER = "X-Bench-Timing"
 CHECKIN_PATH = "/api/v1/reporting/checkins"
 BARE_PATH = "/bench/insert"
 PROVINCES = [("陕西省", "西安市"), ("河南省", "郑州市"), ("湖北省", "武汉市"), ("四川省", "成都市")]
@@ -136,7 +139,7 @@ def run_database(label: str, database_url: str, workdir: Path) -> None:
         f"{school['people']:,} people ({time.perf_counter() - clock:.0f} s, not measured)"
     )
     log = workdir / f"gunicorn-{label.lower()}.log"
-    server = Server(env, log)
+    server = Server(env, log, app=APP, workers=WORKERS, threads=THREADS)
     try:
         server.start()
         results = measure(server.port, school)
@@ -144,73 +147,6 @@ def run_database(label: str, database_url: str, workdir: Path) -> None:
         server.stop()
     counts = run_child("bench.checkin_http", ["count"], env)
     report(results, counts, school["queries"])
-
-
-class Server:
-    """gunicorn serving fangkong.wsgi with the bench settings on a free local port."""
-
-    def __init__(self, env: dict, log: Path):
-        self.env, self.log = env, log
-        self.port = free_port()
-        self.process = None
-        self.handle = None
-
-    def start(self) -> None:
-        command = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            APP,
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-            "--graceful-timeout",
-            "5",
-        ]
-        if THREADS > 1:
-            command += ["--worker-class", "gthread", "--threads", str(THREADS)]
-        self.handle = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.handle, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.fail(f"gunicorn exited ({self.process.returncode})")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/health")
-                if connection.getresponse().status == 200:
-                    connection.close()
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.fail("gunicorn did not answer /health within 60 s")
-
-    def fail(self, message: str) -> None:
-        self.stop()
-        sys.stderr.write(self.log.read_text(errors="replace")[-4000:])
-        raise SystemExit(message)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # ---- the clients ----------------------------------------------------------------------
@@ -234,7 +170,7 @@ class Work:
         ]
         self.bare_numbers = [0] * CLIENTS
 
-    def checkin(self, client: int) -> bytes | None:
+    def checkin(self, client: int) -> tuple[str, bytes] | None:
         pair = next(self.pairs[client], None)
         if pair is None:
             return None
@@ -251,122 +187,11 @@ class Work:
         }
         if day is not None:
             body["date"] = day
-        return json.dumps(body).encode()
+        return CHECKIN_PATH, json.dumps(body).encode()
 
-    def bare(self, client: int) -> bytes:
+    def bare(self, client: int) -> tuple[str, bytes]:
         self.bare_numbers[client] += 1
-        return json.dumps({"client": client, "n": self.bare_numbers[client]}).encode()
-
-
-class Round:
-    """One timed run of CLIENTS threads against one endpoint."""
-
-    def __init__(self, port: int, path: str, bodies, headers_of, seconds: float):
-        self.port, self.path, self.bodies, self.headers_of = port, path, bodies, headers_of
-        self.seconds = seconds
-        self.latencies: list[float] = []
-        self.ok = 0
-        self.errors: Counter = Counter()
-        self.samples: list[str] = []
-        self.timings: list[tuple[float, ...]] = []  # (latency, X-Bench-Timing's fields)
-        self.exhausted = 0
-        self.lock = threading.Lock()
-        self.barrier = threading.Barrier(CLIENTS + 1)
-        self.ends: list[float] = []
-
-    def run(self) -> "Round":
-        threads = [
-            threading.Thread(target=self.client, args=(number,), daemon=True)
-            for number in range(CLIENTS)
-        ]
-        for thread in threads:
-            thread.start()
-        self.barrier.wait()
-        self.started = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        self.elapsed = max(self.ends, default=self.started) - self.started
-        return self
-
-    def client(self, number: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = self.headers_of(number)
-        latencies, ok, errors, samples, timings = [], 0, Counter(), [], []
-        self.barrier.wait()
-        deadline = time.perf_counter() + self.seconds
-        end = time.perf_counter()
-        exhausted = 0
-        while time.perf_counter() < deadline:
-            body = self.bodies(number)
-            if body is None:
-                exhausted = 1
-                break
-            sent = time.perf_counter()
-            try:
-                connection.request("POST", self.path, body, headers)
-                response = connection.getresponse()
-                answer = response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                errors[type(exc).__name__] += 1
-                connection.close()
-                end = time.perf_counter()
-                continue
-            end = time.perf_counter()
-            latencies.append(end - sent)
-            timing = response.getheader(TIMING_HEADER)
-            if timing:
-                timings.append((end - sent, *map(float, timing.split(","))))
-            if 200 <= response.status < 300:
-                ok += 1
-            else:
-                errors[f"HTTP {response.status}"] += 1
-                if len(samples) < 3:
-                    samples.append(f"HTTP {response.status}: {answer[:300]!r}")
-        connection.close()
-        with self.lock:
-            self.latencies.extend(latencies)
-            self.ok += ok
-            self.errors.update(errors)
-            self.samples.extend(samples)
-            self.timings.extend(timings)
-            self.exhausted += exhausted
-            self.ends.append(end)
-
-
-class Side:
-    """Every measured round of one endpoint, taken together."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.rounds: list[Round] = []
-
-    @property
-    def latencies(self) -> list[float]:
-        return [value for one in self.rounds for value in one.latencies]
-
-    @property
-    def ok(self) -> int:
-        return sum(one.ok for one in self.rounds)
-
-    @property
-    def errors(self) -> Counter:
-        total = Counter()
-        for one in self.rounds:
-            total.update(one.errors)
-        return total
-
-    @property
-    def rps(self) -> float:
-        return self.ok / sum(one.elapsed for one in self.rounds)
-
-    def round_rps(self) -> list[float]:
-        return [one.ok / one.elapsed for one in self.rounds]
-
-    def percentile(self, fraction: float) -> float:
-        values = sorted(self.latencies)
-        if not values:
-            return float("nan")
-        return values[min(len(values) - 1, int(fraction * len(values)))]
+        return BARE_PATH, json.dumps({"client": client, "n": self.bare_numbers[client]}).encode()
 
 
 def measure(port: int, school: dict) -> dict:
@@ -378,10 +203,12 @@ def measure(port: int, school: dict) -> dict:
     bare_headers = {"Content-Type": "application/json"}
 
     def bare_round(seconds):
-        return Round(port, BARE_PATH, work.bare, lambda n: bare_headers, seconds).run()
+        return Round(port, work.bare, lambda n: bare_headers, seconds, clients=CLIENTS).run()
 
     def checkin_round(seconds):
-        return Round(port, CHECKIN_PATH, work.checkin, lambda n: checkin_headers[n], seconds).run()
+        return Round(
+            port, work.checkin, lambda n: checkin_headers[n], seconds, clients=CLIENTS
+        ).run()
 
     # Unmeasured: every worker imports the API's routers and schemas on its first request.
     warmups = [bare_round(WARMUP_SECONDS), checkin_round(WARMUP_SECONDS)]
@@ -440,7 +267,7 @@ def report(results: dict, counts: dict, queries: dict) -> None:
     verdict = "met" if errors == 0 else "NOT MET"
     print(f"    errors      {errors:6d}   target 0 at {CLIENTS} clients: {verdict}")
     if TIMING:
-        report_timing(bare, checkin)
+        report_timing([bare, checkin])
     for side in (bare, checkin):
         if side.errors:
             print(f"    {side.label}: {dict(side.errors)}")
@@ -464,41 +291,6 @@ def report(results: dict, counts: dict, queries: dict) -> None:
         )
     else:
         print(f"    stored: {stored:,} check-ins and {rows:,} bare rows, one for each 2xx")
-
-
-def report_timing(bare: Side, checkin: Side) -> None:
-    """Means (and p99) of what the servers' X-Bench-Timing headers said, per request."""
-    print("  Inside the server (BENCH_CHECKIN_TIMING=1: an extra middleware; mean, p99 in ms)")
-    names = [
-        ("latency seen by the client", 0),
-        ("in Django (wall)", 1),
-        ("  of which this worker's CPU", 2),
-        ("  in SQL statements", 3),
-        ("    of which BEGIN (SQLite: waiting for the write lock)", 4),
-        ("  in COMMIT", 5),
-        ("outside Django: gunicorn's queue, HTTP, DB close", None),
-    ]
-    rows = {side.label: [t for one in side.rounds for t in one.timings] for side in (bare, checkin)}
-    print(f"    {'':56}{'bare view':>18}{'check-in':>18}")
-    for name, index in names:
-        cells = []
-        for side in (bare, checkin):
-            timings = rows[side.label]
-            if not timings:
-                cells.append(f"{'-':>18}")
-                continue
-            if index is None:
-                values = [t[0] * 1000 - t[1] for t in timings]
-            elif index == 0:
-                values = [t[0] * 1000 for t in timings]
-            else:
-                values = [t[index] for t in timings]
-            values.sort()
-            p99 = values[min(len(values) - 1, int(0.99 * len(values)))]
-            cells.append(f"{statistics.fmean(values):>9.2f}{p99:>9.1f}")
-        print(f"    {name:<56}{''.join(cells)}")
-    counts = [statistics.fmean(t[6] for t in rows[side.label]) for side in (bare, checkin)]
-    print(f"    {'SQL statements per request':<56}{counts[0]:>9.1f}{'':9}{counts[1]:>9.1f}")
 
 
 # ---- the children: Django set up in a process of its own -------------------------------

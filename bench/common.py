@@ -1,20 +1,27 @@
 """What the benchmarks share: the run's temporary directory and its closing line, the child
-processes Django runs in (each benchmark's own module, run with `python -m`), and the
-PostgreSQL databases made for a run and dropped after it.
+processes Django runs in (each benchmark's own module, run with `python -m`), the
+PostgreSQL databases made for a run and dropped after it, and for the HTTP benchmarks the
+gunicorn server and the client threads that drive it.
 
 Django is set up only in the children, so that a benchmark can point each one at another
 database, and a child's memory and time are its own.
 """
 
 import contextlib
+import http.client
 import json
 import os
 import secrets
 import shutil
+import signal
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,3 +109,255 @@ def postgres_database(name: str):
     finally:
         with _postgres_admin() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---- HTTP benchmarks: a gunicorn server and concurrent clients ---------------------------
+#
+# bench.checkin_http and bench.supplies_http serve Fangkong (bench.benchsite.settings: the
+# bare one-INSERT view in front of Fangkong's URLs) with gunicorn and drive it with client
+# threads in the parent process. Each request's latency is kept, from sending to the last
+# byte of the answer; an answer other than 2xx, or an exception, is an error, unless its
+# status is one of the round's expected refusals (a 422 "not enough stock").
+
+BENCH_SETTINGS = "bench.benchsite.settings"
+TIMING_HEADER = "X-Bench-Timing"  # see bench/benchsite/timing.py (BENCH_CHECKIN_TIMING=1)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving `app` with `env`'s settings on a free local port: `workers` sync
+    workers, or gthread workers when `threads` is more than 1."""
+
+    def __init__(self, env: dict, log: Path, *, app: str, workers: int, threads: int = 1):
+        self.env, self.log = env, log
+        self.app, self.workers, self.threads = app, workers, threads
+        self.port = free_port()
+        self.process = None
+        self.handle = None
+
+    def start(self) -> None:
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            self.app,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--log-level",
+            "warning",
+            "--graceful-timeout",
+            "5",
+        ]
+        if self.threads > 1:
+            command += ["--worker-class", "gthread", "--threads", str(self.threads)]
+        self.handle = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self.handle, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.fail(f"gunicorn exited ({self.process.returncode})")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/health")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.fail("gunicorn did not answer /health within 60 s")
+
+    def fail(self, message: str) -> None:
+        self.stop()
+        sys.stderr.write(self.log.read_text(errors="replace")[-4000:])
+        raise SystemExit(message)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+class Round:
+    """One timed run of `clients` threads, all started together and stopped at a deadline:
+    `requests(client)` gives each client's next (path, body) to POST, None when it has no
+    more; `headers_of(client)` its headers. Statuses in `refusals` are counted as refused,
+    not as errors."""
+
+    def __init__(
+        self, port: int, requests, headers_of, seconds: float, *, clients: int, refusals=()
+    ):
+        self.port, self.requests, self.headers_of = port, requests, headers_of
+        self.seconds, self.clients, self.refusals = seconds, clients, frozenset(refusals)
+        self.latencies: list[float] = []
+        self.ok = 0
+        self.refused: Counter = Counter()
+        self.errors: Counter = Counter()
+        self.samples: list[str] = []
+        self.refusal_samples: list[str] = []
+        self.timings: list[tuple[float, ...]] = []  # (latency, X-Bench-Timing's fields)
+        self.exhausted = 0
+        self.lock = threading.Lock()
+        self.barrier = threading.Barrier(clients + 1)
+        self.ends: list[float] = []
+
+    def run(self) -> "Round":
+        threads = [
+            threading.Thread(target=self.client, args=(number,), daemon=True)
+            for number in range(self.clients)
+        ]
+        for thread in threads:
+            thread.start()
+        self.barrier.wait()
+        self.started = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        self.elapsed = max(self.ends, default=self.started) - self.started
+        return self
+
+    def client(self, number: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = self.headers_of(number)
+        latencies, ok, refused, errors, timings = [], 0, Counter(), Counter(), []
+        samples, refusal_samples = [], []
+        self.barrier.wait()
+        deadline = time.perf_counter() + self.seconds
+        end = time.perf_counter()
+        exhausted = 0
+        while time.perf_counter() < deadline:
+            request = self.requests(number)
+            if request is None:
+                exhausted = 1
+                break
+            path, body = request
+            sent = time.perf_counter()
+            try:
+                connection.request("POST", path, body, headers)
+                response = connection.getresponse()
+                answer = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                errors[type(exc).__name__] += 1
+                connection.close()
+                end = time.perf_counter()
+                continue
+            end = time.perf_counter()
+            latencies.append(end - sent)
+            timing = response.getheader(TIMING_HEADER)
+            if timing:
+                timings.append((end - sent, *map(float, timing.split(","))))
+            if 200 <= response.status < 300:
+                ok += 1
+            elif response.status in self.refusals:
+                refused[f"HTTP {response.status}"] += 1
+                if len(refusal_samples) < 2:
+                    refusal_samples.append(f"HTTP {response.status}: {answer[:200].decode()}")
+            else:
+                errors[f"HTTP {response.status}"] += 1
+                if len(samples) < 3:
+                    samples.append(f"HTTP {response.status}: {answer[:300]!r}")
+        connection.close()
+        with self.lock:
+            self.latencies.extend(latencies)
+            self.ok += ok
+            self.refused.update(refused)
+            self.errors.update(errors)
+            self.samples.extend(samples)
+            self.refusal_samples.extend(refusal_samples)
+            self.timings.extend(timings)
+            self.exhausted += exhausted
+            self.ends.append(end)
+
+
+class Side:
+    """Every measured round of one endpoint, taken together."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.rounds: list[Round] = []
+
+    @property
+    def latencies(self) -> list[float]:
+        return [value for one in self.rounds for value in one.latencies]
+
+    @property
+    def ok(self) -> int:
+        return sum(one.ok for one in self.rounds)
+
+    @property
+    def refused(self) -> int:
+        return sum(sum(one.refused.values()) for one in self.rounds)
+
+    @property
+    def errors(self) -> Counter:
+        total = Counter()
+        for one in self.rounds:
+            total.update(one.errors)
+        return total
+
+    @property
+    def rps(self) -> float:
+        """2xx answers a second."""
+        return self.ok / sum(one.elapsed for one in self.rounds)
+
+    def round_rps(self) -> list[float]:
+        return [one.ok / one.elapsed for one in self.rounds]
+
+    def percentile(self, fraction: float) -> float:
+        values = sorted(self.latencies)
+        if not values:
+            return float("nan")
+        return values[min(len(values) - 1, int(fraction * len(values)))]
+
+
+def report_timing(sides: list[Side], knob: str = "BENCH_CHECKIN_TIMING=1") -> None:
+    """Means (and p99) of what the servers' X-Bench-Timing headers said, per request."""
+    print(f"  Inside the server ({knob}: an extra middleware; mean, p99 in ms)")
+    names = [
+        ("latency seen by the client", 0),
+        ("in Django (wall)", 1),
+        ("  of which this worker's CPU", 2),
+        ("  in SQL statements", 3),
+        ("    of which BEGIN (SQLite: waiting for the write lock)", 4),
+        ("  in COMMIT", 5),
+        ("outside Django: gunicorn's queue, HTTP, DB close", None),
+    ]
+    rows = {side.label: [t for one in side.rounds for t in one.timings] for side in sides}
+    print(f"    {'':56}" + "".join(f"{side.label[:17]:>18}" for side in sides))
+    for name, index in names:
+        cells = []
+        for side in sides:
+            timings = rows[side.label]
+            if not timings:
+                cells.append(f"{'-':>18}")
+                continue
+            if index is None:
+                values = [t[0] * 1000 - t[1] for t in timings]
+            elif index == 0:
+                values = [t[0] * 1000 for t in timings]
+            else:
+                values = [t[index] for t in timings]
+            values.sort()
+            p99 = values[min(len(values) - 1, int(0.99 * len(values)))]
+            cells.append(f"{statistics.fmean(values):>9.2f}{p99:>9.1f}")
+        print(f"    {name:<56}{''.join(cells)}")
+    counts = [
+        f"{statistics.fmean(t[6] for t in rows[side.label]):>9.1f}{'':9}"
+        if rows[side.label]
+        else f"{'-':>18}"
+        for side in sides
+    ]
+    print(f"    {'SQL statements per request':<56}{''.join(counts)}")
