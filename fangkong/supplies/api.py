@@ -1028,15 +1028,15 @@ def register_report(request, filters: Query[SupplyPeriodFilter]):
         "rows": [
             {
                 "number": row.number,
-                "move_id": row.move.pk,
+                "move_id": row.move_id,
                 "unit": row.unit,
                 "item": row.item,
                 "quantity": row.quantity,
                 "recipient": row.recipient,
                 "approver": row.approver,
                 "date": row.day,
-                "requisition_id": row.requisition.pk,
-                "requisition_number": row.requisition.number,
+                "requisition_id": row.requisition_id,
+                "requisition_number": row.requisition_number,
                 "reversed_on": row.reversed_on,
                 "reversal_reason": row.reversal_reason,
             }

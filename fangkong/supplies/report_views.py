@@ -4,9 +4,11 @@ supply, and the donor acknowledgement (捐赠接收确认函). Thin: scoped sele
 template or a workbook out."""
 
 import datetime
+from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -123,6 +125,9 @@ def stock_xlsx(request):
 # ---- receipts and issues over a period ----------------------------------------------------
 
 
+REGISTER_PAGE = 500
+
+
 def _period_page(request, template: str, build, **extra):
     start, end, problem = _period(request)
     context = {"start": start, "end": end, "problem": problem, "report": None, **extra}
@@ -168,8 +173,22 @@ def issues_xlsx(request):
 
 @login_required
 def register(request):
+    """The register on screen, REGISTER_PAGE rows a page (numbered across the pages); the
+    .xlsx and the PDF carry the whole period."""
     _require_issues(request.user)
-    return _period_page(request, "supplies/reports/register.html", selectors.requisition_register)
+    start, end, problem = _period(request)
+    context = {"start": start, "end": end, "problem": problem, "report": None}
+    if not problem:
+        whole = selectors.requisition_register(request.user, start, end)
+        page = Paginator(whole.rows, REGISTER_PAGE).get_page(request.GET.get("page"))
+        context["report"] = replace(whole, rows=page.object_list)
+        context["page"] = page
+        query = request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+    return render(
+        request, "supplies/reports/register.html", context, status=400 if problem else 200
+    )
 
 
 @login_required

@@ -143,6 +143,11 @@ def tonnes(item: Item, quantity: Decimal) -> Decimal | None:
 # ---- stock on hand ------------------------------------------------------------------------
 
 
+def quantity_text(item: Item, quantity: Decimal) -> str:
+    """A quantity with its unit as a page shows it: 12.5 kg, 300 piece."""
+    return f"{quantity.normalize():f} {item.get_unit_display()}"
+
+
 @dataclass
 class StockRow:
     item: Item
@@ -150,11 +155,19 @@ class StockRow:
     source: SourceCategory
     quantity: Decimal
 
+    @property
+    def quantity_text(self) -> str:
+        return quantity_text(self.item, self.quantity)
+
 
 @dataclass
 class ItemTotal:
     item: Item
     quantity: Decimal
+
+    @property
+    def quantity_text(self) -> str:
+        return quantity_text(self.item, self.quantity)
 
     @property
     def tonnes(self) -> Decimal | None:
@@ -336,23 +349,29 @@ def issues_report(user, start: datetime.date, end: datetime.date) -> IssuesRepor
 class RegisterRow:
     """One line of the register: one issue move. A reversed issue keeps its line (the
     register is a record of what happened) marked with when and why it was reversed, and
-    counts for nothing in the totals."""
+    counts for nothing in the totals. Plain values, not model instances: a term's register
+    has tens of thousands of lines."""
 
     number: int
-    move: StockMove
+    move_id: int
     unit: object
     item: Item
     quantity: Decimal
     recipient: str
     approver: str
     day: datetime.date
-    requisition: Requisition
+    requisition_id: int
+    requisition_number: str
     reversed_on: datetime.date | None = None
     reversal_reason: str = ""
 
     @property
     def is_reversed(self) -> bool:
         return self.reversed_on is not None
+
+    @property
+    def quantity_text(self) -> str:
+        return quantity_text(self.item, self.quantity)
 
 
 @dataclass
@@ -372,38 +391,56 @@ def person_name(user) -> str:
 def requisition_register(user, start: datetime.date, end: datetime.date) -> Register:
     """The register of issues (物资领用登记表) between `start` and `end`: a numbered row per
     issue move, in the order they were issued, with the unit, item, quantity, recipient,
-    approver and date; the totals per item leave out reversed issues. One query."""
-    moves = (
+    approver and date; the totals per item leave out reversed issues. Four queries: the
+    moves' columns, then the few units, items and approvers they name."""
+    from fangkong.core.models import Unit, User
+
+    columns = (
         moves_visible_to(user)
         .filter(kind=StockMove.Kind.ISSUE, moved_on__gte=start, moved_on__lte=end)
-        .select_related(
-            "item",
-            "requisition_line__requisition__unit",
-            "requisition_line__requisition__decided_by",
-            "reversed_by",
-        )
         .order_by("moved_on", "posted_at", "pk")
+        .values_list(
+            "pk",
+            "moved_on",
+            "quantity",
+            "recipient",
+            "item_id",
+            "requisition_line__requisition_id",
+            "requisition_line__requisition__number",
+            "requisition_line__requisition__unit_id",
+            "requisition_line__requisition__decided_by_id",
+            "reversed_by__moved_on",
+            "reversed_by__reason",
+        )
     )
+    lines = list(columns)
+    units = Unit.objects.in_bulk({line[7] for line in lines})
+    items = Item.objects.in_bulk({line[4] for line in lines})
+    approvers = {
+        approver.pk: person_name(approver)
+        for approver in User.objects.filter(pk__in={line[8] for line in lines if line[8]})
+    }
     rows, totals = [], {}
-    for number, move in enumerate(moves, start=1):
-        requisition = move.requisition_line.requisition
-        reversal = getattr(move, "reversed_by", None)
+    for number, line in enumerate(lines, start=1):
+        (move_id, day, quantity, recipient, item_id, requisition_id, requisition_number,
+         unit_id, approver_id, reversed_on, reversal_reason) = line  # fmt: skip
         row = RegisterRow(
             number=number,
-            move=move,
-            unit=requisition.unit,
-            item=move.item,
-            quantity=-move.quantity,
-            recipient=move.recipient,
-            approver=person_name(requisition.decided_by),
-            day=move.moved_on,
-            requisition=requisition,
-            reversed_on=reversal.moved_on if reversal else None,
-            reversal_reason=reversal.reason if reversal else "",
+            move_id=move_id,
+            unit=units.get(unit_id),
+            item=items[item_id],
+            quantity=-quantity,
+            recipient=recipient,
+            approver=approvers.get(approver_id, ""),
+            day=day,
+            requisition_id=requisition_id,
+            requisition_number=requisition_number,
+            reversed_on=reversed_on,
+            reversal_reason=reversal_reason or "",
         )
         rows.append(row)
         if not row.is_reversed:
-            totals.setdefault(move.item_id, ItemTotal(move.item, ZERO)).quantity += row.quantity
+            totals.setdefault(item_id, ItemTotal(row.item, ZERO)).quantity += row.quantity
     return Register(
         start=start,
         end=end,

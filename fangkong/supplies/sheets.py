@@ -329,7 +329,7 @@ def register_workbook(register: selectors.Register, *, chinese: bool, compiler: 
                     row.recipient,
                     row.approver,
                     row.day,
-                    row.requisition.number,
+                    row.requisition_number,
                     reversal_note(row, chinese),
                 ],
                 font=REVERSED_FONT if row.is_reversed else None,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from fangkong.core.roles import Role
-from fangkong.supplies import selectors
+from fangkong.supplies import selectors, services
 from fangkong.supplies.tests import scenario
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,32 @@ def test_items_below_their_minimum(office, storekeeper, catalogue):
     ]
     receive(storekeeper, catalogue, "masks", "1")
     assert selectors.below_minimum(office) == []
+
+
+def test_the_register_page_is_paged_and_numbered_across_pages(
+    storekeeper, office, officer, catalogue, client, monkeypatch
+):
+    """The page shows a page of rows at a time; the numbers carry on from page to page."""
+    from django.urls import reverse
+
+    from fangkong.supplies import report_views
+    from fangkong.supplies.tests.conftest import approved_requisition, receive
+
+    monkeypatch.setattr(report_views, "REGISTER_PAGE", 2)
+    receive(storekeeper, catalogue, quantity="100")
+    for _n in range(3):
+        requisition = approved_requisition(officer, office, catalogue, quantity="5")
+        services.issue_requisition(
+            storekeeper,
+            requisition,
+            store=catalogue["main"],
+            lines=[{"line": requisition.lines.get(), "quantity": "5"}],
+            recipient="李",
+        )
+    client.force_login(office)
+    page_two = client.get(reverse("supplies:register"), {"page": 2}).content.decode()
+    assert "Page 2 of 2" in page_two
+    assert page_two.count("<tr data-move=") == 1
+    assert "<td>3</td>" in page_two
+    totals = page_two[page_two.index("<tfoot>") :]
+    assert "15 " in totals or "15<" in totals  # the total covers the whole period
