@@ -4,7 +4,6 @@ supply, and the donor acknowledgement (捐赠接收确认函). Thin: scoped sele
 template or a workbook out."""
 
 import datetime
-from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -179,9 +178,14 @@ def register(request):
     start, end, problem = _period(request)
     context = {"start": start, "end": end, "problem": problem, "report": None}
     if not problem:
-        whole = selectors.requisition_register(request.user, start, end)
-        page = Paginator(whole.rows, REGISTER_PAGE).get_page(request.GET.get("page"))
-        context["report"] = replace(whole, rows=page.object_list)
+        lines = selectors.register_lines(request.user, start, end)
+        page = Paginator(lines, REGISTER_PAGE).get_page(request.GET.get("page"))
+        context["report"] = selectors.Register(
+            start=start,
+            end=end,
+            rows=selectors.register_rows(page.object_list, first_number=page.start_index()),
+            totals=selectors.register_totals(request.user, start, end),
+        )
         context["page"] = page
         query = request.GET.copy()
         query.pop("page", None)

@@ -388,64 +388,93 @@ def person_name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def requisition_register(user, start: datetime.date, end: datetime.date) -> Register:
-    """The register of issues (物资领用登记表) between `start` and `end`: a numbered row per
-    issue move, in the order they were issued, with the unit, item, quantity, recipient,
-    approver and date; the totals per item leave out reversed issues. Four queries: the
-    moves' columns, then the few units, items and approvers they name."""
-    from fangkong.core.models import Unit, User
+REGISTER_COLUMNS = (
+    "pk",
+    "moved_on",
+    "quantity",
+    "recipient",
+    "item_id",
+    "requisition_line__requisition_id",
+    "requisition_line__requisition__number",
+    "requisition_line__requisition__unit_id",
+    "requisition_line__requisition__decided_by_id",
+    "reversed_by__moved_on",
+    "reversed_by__reason",
+)
 
-    columns = (
+
+def register_lines(user, start: datetime.date, end: datetime.date):
+    """The register's issue moves in order, as rows of REGISTER_COLUMNS: a queryset, so a
+    page of it is one LIMIT/OFFSET query."""
+    return (
         moves_visible_to(user)
         .filter(kind=StockMove.Kind.ISSUE, moved_on__gte=start, moved_on__lte=end)
         .order_by("moved_on", "posted_at", "pk")
-        .values_list(
-            "pk",
-            "moved_on",
-            "quantity",
-            "recipient",
-            "item_id",
-            "requisition_line__requisition_id",
-            "requisition_line__requisition__number",
-            "requisition_line__requisition__unit_id",
-            "requisition_line__requisition__decided_by_id",
-            "reversed_by__moved_on",
-            "reversed_by__reason",
-        )
+        .values_list(*REGISTER_COLUMNS)
     )
-    lines = list(columns)
+
+
+def register_rows(lines, first_number: int = 1) -> list[RegisterRow]:
+    """RegisterRows for `lines` (rows of REGISTER_COLUMNS), numbered from `first_number`:
+    three more queries for the units, items and approvers they name."""
+    from fangkong.core.models import Unit, User
+
+    lines = list(lines)
     units = Unit.objects.in_bulk({line[7] for line in lines})
     items = Item.objects.in_bulk({line[4] for line in lines})
     approvers = {
         approver.pk: person_name(approver)
         for approver in User.objects.filter(pk__in={line[8] for line in lines if line[8]})
     }
-    rows, totals = [], {}
-    for number, line in enumerate(lines, start=1):
+    rows = []
+    for number, line in enumerate(lines, start=first_number):
         (move_id, day, quantity, recipient, item_id, requisition_id, requisition_number,
          unit_id, approver_id, reversed_on, reversal_reason) = line  # fmt: skip
-        row = RegisterRow(
-            number=number,
-            move_id=move_id,
-            unit=units.get(unit_id),
-            item=items[item_id],
-            quantity=-quantity,
-            recipient=recipient,
-            approver=approvers.get(approver_id, ""),
-            day=day,
-            requisition_id=requisition_id,
-            requisition_number=requisition_number,
-            reversed_on=reversed_on,
-            reversal_reason=reversal_reason or "",
+        rows.append(
+            RegisterRow(
+                number=number,
+                move_id=move_id,
+                unit=units.get(unit_id),
+                item=items[item_id],
+                quantity=-quantity,
+                recipient=recipient,
+                approver=approvers.get(approver_id, ""),
+                day=day,
+                requisition_id=requisition_id,
+                requisition_number=requisition_number,
+                reversed_on=reversed_on,
+                reversal_reason=reversal_reason or "",
+            )
         )
-        rows.append(row)
-        if not row.is_reversed:
-            totals.setdefault(item_id, ItemTotal(row.item, ZERO)).quantity += row.quantity
+    return rows
+
+
+def register_totals(user, start: datetime.date, end: datetime.date) -> list[ItemTotal]:
+    """What was issued of each item in the period, reversed issues left out: one
+    aggregate (and one query for the items)."""
+    sums = dict(
+        moves_visible_to(user)
+        .filter(kind=StockMove.Kind.ISSUE, moved_on__gte=start, moved_on__lte=end)
+        .filter(reversed_by__isnull=True)
+        .order_by()
+        .values_list("item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    items = Item.objects.in_bulk(set(sums))
+    totals = [ItemTotal(items[item_id], -total) for item_id, total in sums.items()]
+    return sorted(totals, key=lambda row: _item_order(row.item))
+
+
+def requisition_register(user, start: datetime.date, end: datetime.date) -> Register:
+    """The whole register of issues (物资领用登记表) between `start` and `end`: a numbered
+    row per issue move, in the order they were issued, with the unit, item, quantity,
+    recipient, approver and date; the totals per item leave out reversed issues. Five
+    queries. (The page shows it a page at a time: register_lines + register_rows.)"""
     return Register(
         start=start,
         end=end,
-        rows=rows,
-        totals=sorted(totals.values(), key=lambda row: _item_order(row.item)),
+        rows=register_rows(register_lines(user, start, end)),
+        totals=register_totals(user, start, end),
     )
 
 

@@ -64,6 +64,6 @@ def test_reports_take_the_same_queries_for_2_and_20_moves(storekeeper, office, o
     few = counts(office, catalogue)
     grow(storekeeper, office, officer, catalogue, 19)
     assert counts(office, catalogue) == few
-    assert few["register"] == 4  # the moves, then the units, items and approvers they name
+    assert few["register"] == 6  # the moves; the units, items, approvers; totals and items
     assert few["below"] == 1
     assert max(few.values()) <= 6
