@@ -71,15 +71,22 @@ import zoneinfo
 from pathlib import Path
 
 from bench.common import (
+    BARE_HEADERS,
     BENCH_SETTINGS,
+    BareInserts,
     Round,
     Server,
     Side,
+    bare_insert_queries,
+    child_command,
     child_env,
-    postgres_database,
+    close_after_setup,
+    each_database,
+    json_headers,
+    migrate_with_bare_table,
+    report_errors,
     report_timing,
     run_child,
-    run_directory,
     setup_django,
 )
 
@@ -101,7 +108,6 @@ SETTINGS = BENCH_SETTINGS
 TIME_ZONE = "Asia/Shanghai"  # the server's (fangkong.settings' default), for the dates sent
 TIMING = os.environ.get("BENCH_CHECKIN_TIMING") == "1"  # see bench/benchsite/timing.py
 CHECKIN_PATH = "/api/v1/reporting/checkins"
-BARE_PATH = "/bench/insert"
 PROVINCES = [("陕西省", "西安市"), ("河南省", "郑州市"), ("湖北省", "武汉市"), ("四川省", "成都市")]
 
 
@@ -114,13 +120,7 @@ def main() -> None:
         f"{'sync' if THREADS == 1 else f'gthread x{THREADS}'} workers, "
         f"API check-ins (bearer tokens) against a bare one-INSERT view"
     )
-    with run_directory("fangkong-bench-checkin-") as workdir:
-        if "sqlite" in DATABASES:
-            run_database("SQLite", f"sqlite:///{workdir / 'bench.sqlite3'}", workdir)
-        if "postgresql" in DATABASES:
-            with postgres_database(POSTGRES_DB) as postgres_url:
-                if postgres_url is not None:
-                    run_database("PostgreSQL", postgres_url, workdir)
+    each_database("fangkong-bench-checkin-", DATABASES, POSTGRES_DB, run_database)
 
 
 def run_database(label: str, database_url: str, workdir: Path) -> None:
@@ -168,7 +168,7 @@ class Work:
             iter([(person, day) for day in days for person in people])
             for people in school["people_by_client"]
         ]
-        self.bare_numbers = [0] * CLIENTS
+        self.bare = BareInserts(CLIENTS)
 
     def checkin(self, client: int) -> tuple[str, bytes] | None:
         pair = next(self.pairs[client], None)
@@ -189,21 +189,13 @@ class Work:
             body["date"] = day
         return CHECKIN_PATH, json.dumps(body).encode()
 
-    def bare(self, client: int) -> tuple[str, bytes]:
-        self.bare_numbers[client] += 1
-        return BARE_PATH, json.dumps({"client": client, "n": self.bare_numbers[client]}).encode()
-
 
 def measure(port: int, school: dict) -> dict:
     work = Work(school)
-    tokens = school["tokens"]
-    checkin_headers = [
-        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"} for token in tokens
-    ]
-    bare_headers = {"Content-Type": "application/json"}
+    checkin_headers = json_headers(school["tokens"])
 
     def bare_round(seconds):
-        return Round(port, work.bare, lambda n: bare_headers, seconds, clients=CLIENTS).run()
+        return Round(port, work.bare, lambda n: BARE_HEADERS, seconds, clients=CLIENTS).run()
 
     def checkin_round(seconds):
         return Round(
@@ -268,13 +260,7 @@ def report(results: dict, counts: dict, queries: dict) -> None:
     print(f"    errors      {errors:6d}   target 0 at {CLIENTS} clients: {verdict}")
     if TIMING:
         report_timing([bare, checkin])
-    for side in (bare, checkin):
-        if side.errors:
-            print(f"    {side.label}: {dict(side.errors)}")
-            for sample in {s for one in side.rounds for s in one.samples[:2]}:
-                print(f"      {sample}")
-    if results["warmup_errors"]:
-        print(f"    (and {results['warmup_errors']} errors in the unmeasured warm-up)")
+    report_errors([bare, checkin], results["warmup_errors"])
     if results["exhausted"]:
         print(
             f"    ({results['exhausted']} client rounds ran out of people: raise "
@@ -299,18 +285,14 @@ def report(results: dict, counts: dict, queries: dict) -> None:
 def child_setup() -> dict:
     """Migrate; units, officers with tokens, people; the bare view's table; query counts."""
     setup_django()
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
 
-    from bench.benchsite.urls import create_table_sql
     from fangkong.core import services
     from fangkong.core.models import Person, Unit
     from fangkong.core.roles import Role
     from fangkong.reporting.models import ReportingPolicy
 
-    call_command("migrate", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        cursor.execute(create_table_sql(connection.vendor))
+    migrate_with_bare_table()
     office = services.create_account(
         None, username="bench-office", password=secrets.token_urlsafe(16), roles=[Role.OFFICE]
     )
@@ -361,10 +343,7 @@ def child_setup() -> dict:
         else:
             people_by_client[unit_index[unit_id]].append(pk)
     queries = count_queries(tokens[spare[1]], spare[0])
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
+    close_after_setup()
     return {
         "tokens": tokens,
         "people": PEOPLE,
@@ -397,11 +376,7 @@ def count_queries(token: str, person_id: int) -> dict:
         response = client.post(CHECKIN_PATH, body, content_type="application/json", **auth)
     if response.status_code != 200:
         raise SystemExit(f"the set-up check-in failed: {response.status_code} {response.content}")
-    with CaptureQueriesContext(connection) as bare:
-        response = client.post(BARE_PATH, "{}", content_type="application/json")
-    if response.status_code != 200:
-        raise SystemExit(f"the set-up bare insert failed: {response.status_code}")
-    return {"checkin": len(checkin.captured_queries), "bare": len(bare.captured_queries)}
+    return {"checkin": len(checkin.captured_queries), "bare": bare_insert_queries(client)}
 
 
 def child_count() -> dict:
@@ -423,19 +398,8 @@ def child_count() -> dict:
     return result
 
 
-def child(args: list[str]) -> None:
-    command = args[0]
-    if command == "setup":
-        result = child_setup()
-    elif command == "count":
-        result = child_count()
-    else:
-        raise SystemExit(f"unknown bench child command {command!r}")
-    print(json.dumps(result, ensure_ascii=False))
-
-
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        child(sys.argv[1:])
+        child_command(sys.argv[1:], {"setup": child_setup, "count": child_count})
     else:
         main()

@@ -361,3 +361,132 @@ def report_timing(sides: list[Side], knob: str = "BENCH_CHECKIN_TIMING=1") -> No
         for side in sides
     ]
     print(f"    {'SQL statements per request':<56}{''.join(counts)}")
+
+
+def each_database(prefix: str, databases: list[str], postgres_db: str, run_database) -> None:
+    """`run_database(label, url, workdir)` on a fresh SQLite file and on a PostgreSQL
+    database made for the run, those of them `databases` names, in one run directory."""
+    with run_directory(prefix) as workdir:
+        if "sqlite" in databases:
+            run_database("SQLite", f"sqlite:///{workdir / 'bench.sqlite3'}", workdir)
+        if "postgresql" in databases:
+            with postgres_database(postgres_db) as postgres_url:
+                if postgres_url is not None:
+                    run_database("PostgreSQL", postgres_url, workdir)
+
+
+def json_headers(tokens: list[str]) -> list[dict]:
+    """Each client's headers: JSON, and its own bearer token."""
+    return [
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"} for token in tokens
+    ]
+
+
+BARE_PATH = "/bench/insert"  # bench/benchsite/urls.py: the bare one-INSERT view
+BARE_HEADERS = {"Content-Type": "application/json"}
+
+
+class BareInserts:
+    """The bare view's requests: each client's bodies numbered in turn, so no two match."""
+
+    def __init__(self, clients: int):
+        self.numbers = [0] * clients
+
+    def __call__(self, client: int) -> tuple[str, bytes]:
+        self.numbers[client] += 1
+        return BARE_PATH, json.dumps({"client": client, "n": self.numbers[client]}).encode()
+
+
+def report_errors(sides: list[Side], warmup_errors: int) -> None:
+    """Each side's errors with a few of their answers, and the warm-up's count."""
+    for side in sides:
+        if side.errors:
+            print(f"    {side.label}: {dict(side.errors)}")
+            for sample in {s for one in side.rounds for s in one.samples[:2]}:
+                print(f"      {sample}")
+    if warmup_errors:
+        print(f"    (and {warmup_errors} errors in the unmeasured warm-up)")
+
+
+# ---- the children's side: a command a child runs, and page timings ------------------------
+
+
+def child_command(args: list[str], commands: dict) -> None:
+    """In a child: run `commands[args[0]]` with the rest of `args` and print what it returns
+    as JSON, the last line of output that `run_child` reads."""
+    command = args[0]
+    if command not in commands:
+        raise SystemExit(f"unknown bench child command {command!r}")
+    result = commands[command](*args[1:])
+    print(json.dumps(result, ensure_ascii=False, default=str))
+
+
+def migrate_with_bare_table() -> None:
+    """In an HTTP benchmark's set-up child: migrate, and make the bare view's table."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.benchsite.urls import create_table_sql
+
+    call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute(create_table_sql(connection.vendor))
+
+
+def bare_insert_queries(client) -> int:
+    """The queries of one bare insert through the test client `client`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as bare:
+        response = client.post(BARE_PATH, "{}", content_type="application/json")
+    if response.status_code != 200:
+        raise SystemExit(f"the set-up bare insert failed: {response.status_code}")
+    return len(bare.captured_queries)
+
+
+def close_after_setup() -> None:
+    """The set-up child's connection closed, SQLite's write-ahead log first folded into
+    the database file."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+
+
+def plain_static_files():
+    """An override (enable it, disable it after) to the plain static files storage: a bench
+    run has no collectstatic manifest, as the test suite has none."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    return override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain_static})
+
+
+def timed(function, *args) -> float:
+    clock = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - clock
+
+
+def time_in_turn(times: dict, turn: int, baseline, page) -> None:
+    """One run of the baseline and one of the page, timed into `times["baseline"]` and
+    `times["page"]`; the baseline first on even turns, so a busy spell falls on both."""
+    order = [("baseline", baseline), ("page", page)]
+    if turn % 2:
+        order.reverse()
+    for side, function in order:
+        times[side].append(timed(function))
+
+
+def query_count(function, *args) -> int:
+    """How many queries `function(*args)` makes on the default connection."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        function(*args)
+    return len(queries)

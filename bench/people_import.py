@@ -27,7 +27,6 @@ BENCH_PEOPLE_ROWS=5000 makes a quick run with fewer people (the targets are for 
 """
 
 import datetime
-import json
 import os
 import random
 import secrets
@@ -38,7 +37,7 @@ import time
 from pathlib import Path
 
 from bench import xlsx
-from bench.common import child_env, run_child, run_directory, setup_django
+from bench.common import child_command, child_env, run_child, run_directory, setup_django
 
 ROWS = int(os.environ.get("BENCH_PEOPLE_ROWS", "50000"))
 BASELINE_RUNS = 3
@@ -537,18 +536,7 @@ def child_django() -> dict:
     return {"peak_mb": peak_mb()}
 
 
-def child(args: list[str]) -> None:
-    command = args[0]
-    if command == "setup":
-        result = child_setup()
-    elif command == "import":
-        result = child_import(args[1])
-    elif command == "django":
-        result = child_django()
-    else:
-        raise SystemExit(f"unknown bench child command {command!r}")
-    print(json.dumps(result, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    child(sys.argv[1:])
+    child_command(
+        sys.argv[1:], {"setup": child_setup, "import": child_import, "django": child_django}
+    )

@@ -52,7 +52,6 @@ for 33,000 x 180).
 import datetime
 import hashlib
 import inspect
-import json
 import os
 import secrets
 import shutil
@@ -61,7 +60,18 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import ROOT, child_env, postgres_database, run_child, run_directory, setup_django
+from bench.common import (
+    ROOT,
+    child_command,
+    child_env,
+    plain_static_files,
+    postgres_database,
+    query_count,
+    run_child,
+    run_directory,
+    setup_django,
+    time_in_turn,
+)
 
 UNITS = 27
 PEOPLE = int(os.environ.get("BENCH_SCALE_PEOPLE", "33000"))
@@ -533,16 +543,13 @@ BUILD_CODE = [
 
 def child_measure() -> dict:
     setup_django()
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client, override_settings
-    from django.test.utils import CaptureQueriesContext
+    from django.test import Client
     from django.urls import reverse
 
     from fangkong.core.models import User
 
-    plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    override = override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain_static})
+    override = plain_static_files()
     override.enable()
     office = User.objects.get(username=OFFICE_USERNAME)
     client = Client()
@@ -568,11 +575,6 @@ def child_measure() -> dict:
             raise SystemExit(f"the baseline found {len(rows)} units x days")
         return rows
 
-    def timed(function, *args):
-        clock = time.perf_counter()
-        function(*args)
-        return time.perf_counter() - clock
-
     # Warm up: the templates, the caches, the database's pages.
     completeness_page()
     consolidated_page()
@@ -589,31 +591,26 @@ def child_measure() -> dict:
             ("consolidated", lambda: baseline(FULL_DAY, FULL_DAY), consolidated_page),
         ]
         for name, base, page in pairs:
-            order = [("baseline", base), ("page", page)]
-            if rep % 2:
-                order.reverse()
-            for side, function in order:
-                measures[name][side].append(timed(function))
+            time_in_turn(measures[name], rep, base, page)
         # The consolidated page is short: more runs of it, the same interleaving.
         for extra in range(3):
-            order = [
-                ("baseline", lambda: baseline(FULL_DAY, FULL_DAY)),
-                ("page", consolidated_page),
-            ]
-            if (rep + extra) % 2:
-                order.reverse()
-            for side, function in order:
-                measures["consolidated"][side].append(timed(function))
-
-    def count(page, *args):
-        with CaptureQueriesContext(connection) as queries:
-            page(*args)
-        return len(queries)
+            time_in_turn(
+                measures["consolidated"],
+                rep + extra,
+                lambda: baseline(FULL_DAY, FULL_DAY),
+                consolidated_page,
+            )
 
     short_end = START + datetime.timedelta(days=SHORT_DAYS - 1)
     queries = {
-        "completeness": [count(completeness_page, START, short_end), count(completeness_page)],
-        "consolidated": [count(consolidated_page, SPARSE_DAY), count(consolidated_page)],
+        "completeness": [
+            query_count(completeness_page, START, short_end),
+            query_count(completeness_page),
+        ],
+        "consolidated": [
+            query_count(consolidated_page, SPARSE_DAY),
+            query_count(consolidated_page),
+        ],
     }
     results = {"reps": REPS, **measures, "queries": queries, "notes": [], "breakdowns": {}}
     for name, page_of in [("completeness", completeness_page), ("consolidated", consolidated_page)]:
@@ -746,16 +743,5 @@ def explain(sql: str, params) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def child(args: list[str]) -> None:
-    command = args[0]
-    if command == "build":
-        result = child_build()
-    elif command == "measure":
-        result = child_measure()
-    else:
-        raise SystemExit(f"unknown bench child command {command!r}")
-    print(json.dumps(result, ensure_ascii=False, default=str))
-
-
 if __name__ == "__main__":
-    child(sys.argv[1:])
+    child_command(sys.argv[1:], {"build": child_build, "measure": child_measure})

@@ -53,15 +53,22 @@ import time
 from pathlib import Path
 
 from bench.common import (
+    BARE_HEADERS,
     BENCH_SETTINGS,
+    BareInserts,
     Round,
     Server,
     Side,
+    bare_insert_queries,
+    child_command,
     child_env,
-    postgres_database,
+    close_after_setup,
+    each_database,
+    json_headers,
+    migrate_with_bare_table,
+    report_errors,
     report_timing,
     run_child,
-    run_directory,
     setup_django,
 )
 
@@ -81,7 +88,6 @@ TIMING = os.environ.get("BENCH_SUPPLIES_TIMING") == "1"
 TARGET_RPS_RATIO = 0.5
 POSTGRES_DB = f"fk_bench_supplies_{os.getpid()}"
 TIME_ZONE = "Asia/Shanghai"
-BARE_PATH = "/bench/insert"
 ISSUE_PATH = "/api/v1/supplies/requisitions/{}/issue"
 RECIPIENTS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄丽"]
 
@@ -95,13 +101,7 @@ def main() -> None:
         f"{'sync' if THREADS == 1 else f'gthread x{THREADS}'} workers, requisitions issued "
         "through the API (bearer tokens) against a bare one-INSERT view"
     )
-    with run_directory("fangkong-bench-supplies-") as workdir:
-        if "sqlite" in DATABASES:
-            run_database("SQLite", f"sqlite:///{workdir / 'bench.sqlite3'}", workdir)
-        if "postgresql" in DATABASES:
-            with postgres_database(POSTGRES_DB) as postgres_url:
-                if postgres_url is not None:
-                    run_database("PostgreSQL", postgres_url, workdir)
+    each_database("fangkong-bench-supplies-", DATABASES, POSTGRES_DB, run_database)
 
 
 def run_database(label: str, database_url: str, workdir: Path) -> None:
@@ -143,11 +143,7 @@ class Work:
         self.stores = stock["stores"]
         self.ample = [iter(entries) for entries in stock["ample"]]
         self.scarce = [iter(entries) for entries in stock["scarce"]]
-        self.bare_numbers = [0] * CLIENTS
-
-    def bare(self, client: int) -> tuple[str, bytes]:
-        self.bare_numbers[client] += 1
-        return BARE_PATH, json.dumps({"client": client, "n": self.bare_numbers[client]}).encode()
+        self.bare = BareInserts(CLIENTS)
 
     def _issue(self, entries, client: int):
         entry = next(entries[client], None)
@@ -170,14 +166,10 @@ class Work:
 
 def measure(port: int, stock: dict, env: dict) -> dict:
     work = Work(stock)
-    issue_headers = [
-        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        for token in stock["tokens"]
-    ]
-    bare_headers = {"Content-Type": "application/json"}
+    issue_headers = json_headers(stock["tokens"])
 
     def bare_round(seconds):
-        return Round(port, work.bare, lambda n: bare_headers, seconds, clients=CLIENTS).run()
+        return Round(port, work.bare, lambda n: BARE_HEADERS, seconds, clients=CLIENTS).run()
 
     def issue_round(seconds, requests=work.issue):
         return Round(
@@ -268,13 +260,7 @@ def report(results: dict, counts: dict, queries: dict) -> None:
         print(f"      {sample}")
     if TIMING:
         report_timing([bare, issue], knob="BENCH_SUPPLIES_TIMING=1")
-    for side in (bare, issue, scarce):
-        if side.errors:
-            print(f"    {side.label}: {dict(side.errors)}")
-            for sample in {s for one in side.rounds for s in one.samples[:2]}:
-                print(f"      {sample}")
-    if results["warmup_errors"]:
-        print(f"    (and {results['warmup_errors']} errors in the unmeasured warm-up)")
+    report_errors([bare, issue, scarce], results["warmup_errors"])
     if results["exhausted"]:
         print(
             f"    ({results['exhausted']} client rounds ran out of requisitions: raise "
@@ -296,20 +282,16 @@ def child_setup() -> dict:
     setup_django()
     import datetime
 
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
-    from bench.benchsite.urls import create_table_sql
     from fangkong.core import services as core
     from fangkong.core.models import Unit
     from fangkong.core.roles import Role
     from fangkong.supplies import services
     from fangkong.supplies.models import Item, MeasureUnit, Purpose
 
-    call_command("migrate", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        cursor.execute(create_table_sql(connection.vendor))
+    migrate_with_bare_table()
 
     def account(username, roles, unit=None):
         return core.create_account(
@@ -390,10 +372,7 @@ def child_setup() -> dict:
                 scarce[client].append(requisition(client, number, items["suits"], SCARCE_EACH))
     spare = requisition(0, 0, items["masks"], 5)
     queries = count_queries(tokens[0], spare, stores[0].pk)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
+    close_after_setup()
     return {
         "tokens": tokens,
         "stores": [store.pk for store in stores],
@@ -423,14 +402,11 @@ def count_queries(token: str, spare: list, store_id: int) -> dict:
         )
     if response.status_code != 200:
         raise SystemExit(f"the set-up issue failed: {response.status_code} {response.content}")
-    with CaptureQueriesContext(connection) as bare:
-        response = client.post(BARE_PATH, "{}", content_type="application/json")
-    if response.status_code != 200:
-        raise SystemExit(f"the set-up bare insert failed: {response.status_code}")
+    bare = bare_insert_queries(client)
     if os.environ.get("BENCH_SUPPLIES_SHOW_QUERIES") == "1":
         for query in issue.captured_queries:
             sys.stderr.write(query["sql"][:300] + "\n")
-    return {"issue": len(issue.captured_queries), "bare": len(bare.captured_queries)}
+    return {"issue": len(issue.captured_queries), "bare": bare}
 
 
 def child_restock(per_store: int) -> dict:
@@ -487,21 +463,15 @@ def child_count() -> dict:
     return result
 
 
-def child(args: list[str]) -> None:
-    command = args[0]
-    if command == "setup":
-        result = child_setup()
-    elif command == "restock":
-        result = child_restock(int(args[1]))
-    elif command == "count":
-        result = child_count()
-    else:
-        raise SystemExit(f"unknown bench child command {command!r}")
-    print(json.dumps(result, ensure_ascii=False, default=str))
-
-
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        child(sys.argv[1:])
+        child_command(
+            sys.argv[1:],
+            {
+                "setup": child_setup,
+                "restock": lambda per_store: child_restock(int(per_store)),
+                "count": child_count,
+            },
+        )
     else:
         main()

@@ -165,16 +165,6 @@ def _require_catalogue_reader(user) -> None:
         raise PermissionDenied(_("Your role does not give access to supplies."))
 
 
-def _require_stock(user) -> None:
-    if not scoping.sees_stock(user):
-        raise PermissionDenied(_("Only the office, the leaders and the storekeepers see stock."))
-
-
-def _require_issues(user) -> None:
-    if not selectors.sees_issues(user):
-        raise PermissionDenied(_("Your role does not show the supplies issued."))
-
-
 @router.get("/items", response=_error_responses(list[SupplyItemOut]))
 def list_items(request):
     """Every item (active or not), by category and code."""
@@ -216,7 +206,7 @@ def create_source(request, payload: SupplySourceIn):
 
 @router.get("/suppliers", response=_error_responses(list[SupplierOut]))
 def list_suppliers(request):
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     return Supplier.objects.order_by("name")
 
 
@@ -323,7 +313,7 @@ def _receipt_detail(receipt: Receipt) -> Receipt:
 @paginate(Pagination)
 def list_receipts(request, filters: Query[ReceiptListFilter]):
     """Receipts (入库单), newest first."""
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     return selectors.receipts_for(request.user, **filters.dict())
 
 
@@ -746,7 +736,7 @@ def _moves():
 @paginate(Pagination)
 def list_moves(request, filters: Query[StockMoveFilter]):
     """Stock moves (库存流水) the caller may see, newest first."""
-    _require_issues(request.user)
+    selectors.require_issues_reader(request.user)
     data = filters.dict()
     data["kind"] = str(data["kind"] or "")
     return selectors.moves_for(request.user, **data)
@@ -975,10 +965,23 @@ def _item_totals(rows) -> list[dict]:
     return [{"item": row.item, "quantity": row.quantity, "tonnes": row.tonnes} for row in rows]
 
 
+def _period_totals(report, **groups: list[dict]) -> dict:
+    """A receipts or issues report as its schema has it; `groups` names its grouping
+    (`by_source` or `by_unit`), the rest is the same."""
+    return {
+        "start": report.start,
+        "end": report.end,
+        **groups,
+        "by_item": _item_totals(report.by_item),
+        "disinfectant_tonnes": report.disinfectant_tonnes,
+        "weighed_tonnes": report.weighed_tonnes,
+    }
+
+
 @router.get("/reports/stock", response=_error_responses(StockOnHandOut))
 def stock_report(request, filters: Query[StockReportFilter]):
     """What is on hand by item, store and source, and each item's total."""
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     report = selectors.stock_on_hand(request.user, **filters.dict())
     return {"rows": report.rows, "totals": _item_totals(report.totals)}
 
@@ -986,41 +989,33 @@ def stock_report(request, filters: Query[StockReportFilter]):
 @router.get("/reports/receipts", response=_error_responses(ReceiptsReportOut))
 def receipts_report(request, filters: Query[SupplyPeriodFilter]):
     """Received in a period by source category and by item, with tonnes for weighed items."""
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     report = selectors.receipts_report(request.user, *_period(filters))
-    return {
-        "start": report.start,
-        "end": report.end,
-        "by_source": [
+    return _period_totals(
+        report,
+        by_source=[
             {"source": group.source, "rows": _item_totals(group.rows)} for group in report.by_source
         ],
-        "by_item": _item_totals(report.by_item),
-        "disinfectant_tonnes": report.disinfectant_tonnes,
-        "weighed_tonnes": report.weighed_tonnes,
-    }
+    )
 
 
 @router.get("/reports/issues", response=_error_responses(IssuesReportOut))
 def issues_report(request, filters: Query[SupplyPeriodFilter]):
     """Issued on requisitions in a period by unit and item (an officer: their unit)."""
-    _require_issues(request.user)
+    selectors.require_issues_reader(request.user)
     report = selectors.issues_report(request.user, *_period(filters))
-    return {
-        "start": report.start,
-        "end": report.end,
-        "by_unit": [
+    return _period_totals(
+        report,
+        by_unit=[
             {"unit": group.unit, "rows": _item_totals(group.rows)} for group in report.by_unit
         ],
-        "by_item": _item_totals(report.by_item),
-        "disinfectant_tonnes": report.disinfectant_tonnes,
-        "weighed_tonnes": report.weighed_tonnes,
-    }
+    )
 
 
 @router.get("/reports/register", response=_error_responses(RegisterOut))
 def register_report(request, filters: Query[SupplyPeriodFilter]):
     """The requisition register (物资领用登记表): a numbered row per issue."""
-    _require_issues(request.user)
+    selectors.require_issues_reader(request.user)
     register = selectors.requisition_register(request.user, *_period(filters))
     return {
         "start": register.start,
@@ -1049,7 +1044,7 @@ def register_report(request, filters: Query[SupplyPeriodFilter]):
 @router.get("/reports/donations/{supplier_id}", response=_error_responses(DonationTraceOut))
 def donation_trace(request, supplier_id: int = id_path()):
     """Where a donor's gifts went: received, issued to which units, left where."""
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     supplier = core_scoping.get_visible_or_404(Supplier.objects.all(), pk=supplier_id)
     trace = selectors.donation_trace(request.user, supplier)
     return {
@@ -1086,7 +1081,7 @@ def donation_trace(request, supplier_id: int = id_path()):
 @router.get("/reports/days-of-supply", response=_error_responses(list[SupplyDaysOut]))
 def days_of_supply(request, filters: Query[SupplyDaysFilter]):
     """Per item: on hand ÷ the last 7 days' average daily issue."""
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     on = filters.on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError(
@@ -1107,7 +1102,7 @@ def days_of_supply(request, filters: Query[SupplyDaysFilter]):
 @router.get("/reports/below-minimum", response=_error_responses(list[BelowMinimumOut]))
 def below_minimum(request):
     """The items whose total on hand is below their minimum level."""
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     return [
         {"item": item, "on_hand": item.on_hand, "minimum_level": item.minimum_level}
         for item in selectors.below_minimum(request.user)

@@ -6,7 +6,6 @@ template or a workbook out."""
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -28,17 +27,6 @@ def _chinese() -> bool:
 
 def _compiler(request) -> str:
     return selectors.person_name(request.user)
-
-
-def _require_stock(user) -> None:
-    if not scoping.sees_stock(user):
-        raise PermissionDenied(_("Only the office, the leaders and the storekeepers see stock."))
-
-
-def _require_issues(user) -> None:
-    """The office, leaders and storekeepers see every unit's issues; an officer their own."""
-    if not selectors.sees_issues(user):
-        raise PermissionDenied(_("Your role does not show the supplies issued."))
 
 
 def _date(request, name: str, default: datetime.date, errors: list) -> datetime.date:
@@ -80,7 +68,7 @@ def _choice(request, name: str, queryset):
 @login_required
 def index(request):
     """What the reports are, with the items below their minimum."""
-    _require_issues(request.user)
+    selectors.require_issues_reader(request.user)
     context = {
         "sees_stock": scoping.sees_stock(request.user),
         "low": selectors.below_minimum(request.user),
@@ -92,7 +80,7 @@ def index(request):
 
 
 def _stock(request):
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     filters = {
         "item": _choice(request, "item", Item.objects.all()),
         "store": _choice(request, "store", Store.objects.all()),
@@ -135,36 +123,38 @@ def _period_page(request, template: str, build, **extra):
     return render(request, template, context, status=400 if problem else 200)
 
 
+def _period_workbook(request, build, workbook):
+    """A period's report as .xlsx (`build` the selector, `workbook` its sheet), or the
+    period's problem as a 400."""
+    start, end, problem = _period(request)
+    if problem:
+        return _bad_request(problem)
+    report = build(request.user, start, end)
+    return workbook(report, chinese=_chinese(), compiler=_compiler(request))
+
+
 @login_required
 def receipts(request):
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     return _period_page(request, "supplies/reports/receipts.html", selectors.receipts_report)
 
 
 @login_required
 def receipts_xlsx(request):
-    _require_stock(request.user)
-    start, end, problem = _period(request)
-    if problem:
-        return _bad_request(problem)
-    report = selectors.receipts_report(request.user, start, end)
-    return sheets.receipts_workbook(report, chinese=_chinese(), compiler=_compiler(request))
+    scoping.require_stock_reader(request.user)
+    return _period_workbook(request, selectors.receipts_report, sheets.receipts_workbook)
 
 
 @login_required
 def issues(request):
-    _require_issues(request.user)
+    selectors.require_issues_reader(request.user)
     return _period_page(request, "supplies/reports/issues.html", selectors.issues_report)
 
 
 @login_required
 def issues_xlsx(request):
-    _require_issues(request.user)
-    start, end, problem = _period(request)
-    if problem:
-        return _bad_request(problem)
-    report = selectors.issues_report(request.user, start, end)
-    return sheets.issues_workbook(report, chinese=_chinese(), compiler=_compiler(request))
+    selectors.require_issues_reader(request.user)
+    return _period_workbook(request, selectors.issues_report, sheets.issues_workbook)
 
 
 # ---- the requisition register -------------------------------------------------------------
@@ -174,7 +164,7 @@ def issues_xlsx(request):
 def register(request):
     """The register on screen, REGISTER_PAGE rows a page (numbered across the pages); the
     .xlsx and the PDF carry the whole period."""
-    _require_issues(request.user)
+    selectors.require_issues_reader(request.user)
     start, end, problem = _period(request)
     context = {"start": start, "end": end, "problem": problem, "report": None}
     if not problem:
@@ -197,18 +187,14 @@ def register(request):
 
 @login_required
 def register_xlsx(request):
-    _require_issues(request.user)
-    start, end, problem = _period(request)
-    if problem:
-        return _bad_request(problem)
-    register_ = selectors.requisition_register(request.user, start, end)
-    return sheets.register_workbook(register_, chinese=_chinese(), compiler=_compiler(request))
+    selectors.require_issues_reader(request.user)
+    return _period_workbook(request, selectors.requisition_register, sheets.register_workbook)
 
 
 @login_required
 def register_pdf(request):
     """The register to print and file: A4 landscape, numbered rows, the compiler."""
-    _require_issues(request.user)
+    selectors.require_issues_reader(request.user)
     start, end, problem = _period(request)
     if problem:
         return _bad_request(problem)
@@ -229,7 +215,7 @@ def register_pdf(request):
 
 
 def _donation(request):
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     supplier = _choice(request, "supplier", Supplier.objects.all())
     trace = selectors.donation_trace(request.user, supplier) if supplier else None
     return supplier, trace
@@ -277,7 +263,7 @@ def _on(request):
 
 @login_required
 def days_of_supply(request):
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     on, problem = _on(request)
     context = {
         "on": on,
@@ -293,7 +279,7 @@ def days_of_supply(request):
 
 @login_required
 def days_of_supply_xlsx(request):
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     on, problem = _on(request)
     if problem:
         return _bad_request(problem)
@@ -305,7 +291,7 @@ def days_of_supply_xlsx(request):
 
 
 def _acknowledgement(request, pk: int) -> dict:
-    _require_stock(request.user)
+    scoping.require_stock_reader(request.user)
     receipt = core_scoping.get_visible_or_404(
         selectors.receipts_visible_to(request.user).select_related(
             "source", "supplier", "store", "created_by"

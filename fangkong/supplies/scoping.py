@@ -21,6 +21,11 @@ def sees_stock(user) -> bool:
     return _active(user) and user.has_role(Role.OFFICE, Role.LEADER, Role.STOREKEEPER)
 
 
+def require_stock_reader(user) -> None:
+    if not sees_stock(user):
+        raise PermissionDenied(_("Only the office, the leaders and the storekeepers see stock."))
+
+
 def can_keep_stock(user) -> bool:
     """Receive, issue, transfer, count and reverse."""
     return _active(user) and user.has_role(Role.OFFICE, Role.STOREKEEPER)

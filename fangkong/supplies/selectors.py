@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -108,6 +109,11 @@ def days_before(day: datetime.date, days: int) -> datetime.date:
 def sees_issues(user) -> bool:
     """The office, leaders and storekeepers see every unit's issues; an officer their own."""
     return scoping.sees_stock(user) or (scoping._active(user) and _officer_unit(user) is not None)
+
+
+def require_issues_reader(user) -> None:
+    if not sees_issues(user):
+        raise PermissionDenied(_("Your role does not show the supplies issued."))
 
 
 def _officer_unit(user) -> int | None:

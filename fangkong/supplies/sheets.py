@@ -206,76 +206,73 @@ def _weighed_lines(sheet: _Sheet, chinese: bool, report) -> None:
     )
 
 
-def receipts_workbook(report: selectors.ReceiptsReport, *, chinese: bool, compiler: str):
+def _item_row(first: str, row) -> list:
+    return [
+        first,
+        row.item.display_name,
+        row.quantity,
+        _unit_of(row.item),
+        _tonnes_cell(row.item, row.quantity),
+    ]
+
+
+def _compiled(sheet: _Sheet, chinese: bool, start, end, compiler: str) -> None:
+    """The period and who compiled it, under the title."""
+    sheet.line(_period(chinese, start, end))
+    sheet.line(_words(chinese, "填报人：", "Compiled by: ") + compiler)
+
+
+def _period_totals_workbook(
+    report,
+    groups,
+    *,
+    chinese: bool,
+    compiler: str,
+    title: str,
+    sheet_name: str,
+    first: str,
+    name: str,
+):
+    """Receipts by source and issues by unit are filed in one layout: a row per group and
+    item, the totals per item in bold, the disinfecting supplies in tonnes. `groups` is
+    (the group's record, its rows) in order."""
     with translation.override(_language(chinese)):
-        sheet = _Sheet(
-            _words(chinese, "防控物资接收统计表（按来源）", "Supplies received, by source"),
-            _words(chinese, "接收", "Receipts"),
-            _total_headers(chinese, _words(chinese, "来源", "Source")),
-        )
-        sheet.line(_period(chinese, report.start, report.end))
-        sheet.line(_words(chinese, "填报人：", "Compiled by: ") + compiler)
+        sheet = _Sheet(title, sheet_name, _total_headers(chinese, first))
+        _compiled(sheet, chinese, report.start, report.end, compiler)
         sheet.header()
-        for group in report.by_source:
-            for row in group.rows:
-                sheet.append(
-                    [
-                        group.source.display_name,
-                        row.item.display_name,
-                        row.quantity,
-                        _unit_of(row.item),
-                        _tonnes_cell(row.item, row.quantity),
-                    ]
-                )
+        for record, rows in groups:
+            for row in rows:
+                sheet.append(_item_row(record.display_name, row))
         for row in report.by_item:
-            sheet.append(
-                [
-                    _words(chinese, "合计", "Total"),
-                    row.item.display_name,
-                    row.quantity,
-                    _unit_of(row.item),
-                    _tonnes_cell(row.item, row.quantity),
-                ],
-                font=BOLD,
-            )
+            sheet.append(_item_row(_words(chinese, "合计", "Total"), row), font=BOLD)
         _weighed_lines(sheet, chinese, report)
-        return sheet.response(f"receipts-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
+        return sheet.response(f"{name}-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
+
+
+def receipts_workbook(report: selectors.ReceiptsReport, *, chinese: bool, compiler: str):
+    return _period_totals_workbook(
+        report,
+        [(group.source, group.rows) for group in report.by_source],
+        chinese=chinese,
+        compiler=compiler,
+        title=_words(chinese, "防控物资接收统计表（按来源）", "Supplies received, by source"),
+        sheet_name=_words(chinese, "接收", "Receipts"),
+        first=_words(chinese, "来源", "Source"),
+        name="receipts",
+    )
 
 
 def issues_workbook(report: selectors.IssuesReport, *, chinese: bool, compiler: str):
-    with translation.override(_language(chinese)):
-        sheet = _Sheet(
-            _words(chinese, "防控物资发放统计表（按单位）", "Supplies issued, by unit"),
-            _words(chinese, "发放", "Issues"),
-            _total_headers(chinese, _words(chinese, "单位", "Unit")),
-        )
-        sheet.line(_period(chinese, report.start, report.end))
-        sheet.line(_words(chinese, "填报人：", "Compiled by: ") + compiler)
-        sheet.header()
-        for group in report.by_unit:
-            for row in group.rows:
-                sheet.append(
-                    [
-                        group.unit.display_name,
-                        row.item.display_name,
-                        row.quantity,
-                        _unit_of(row.item),
-                        _tonnes_cell(row.item, row.quantity),
-                    ]
-                )
-        for row in report.by_item:
-            sheet.append(
-                [
-                    _words(chinese, "合计", "Total"),
-                    row.item.display_name,
-                    row.quantity,
-                    _unit_of(row.item),
-                    _tonnes_cell(row.item, row.quantity),
-                ],
-                font=BOLD,
-            )
-        _weighed_lines(sheet, chinese, report)
-        return sheet.response(f"issues-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
+    return _period_totals_workbook(
+        report,
+        [(group.unit, group.rows) for group in report.by_unit],
+        chinese=chinese,
+        compiler=compiler,
+        title=_words(chinese, "防控物资发放统计表（按单位）", "Supplies issued, by unit"),
+        sheet_name=_words(chinese, "发放", "Issues"),
+        first=_words(chinese, "单位", "Unit"),
+        name="issues",
+    )
 
 
 # ---- the requisition register (物资领用登记表) ----------------------------------------------
@@ -315,8 +312,7 @@ def register_workbook(register: selectors.Register, *, chinese: bool, compiler: 
             _words(chinese, "领用登记", "Register"),
             register_headers(chinese),
         )
-        sheet.line(_period(chinese, register.start, register.end))
-        sheet.line(_words(chinese, "填报人：", "Compiled by: ") + compiler)
+        _compiled(sheet, chinese, register.start, register.end, compiler)
         sheet.header()
         for row in register.rows:
             sheet.append(
