@@ -161,3 +161,20 @@ def test_the_register_page_is_paged_and_numbered_across_pages(
     assert "<td>3</td>" in page_two
     totals = page_two[page_two.index("<tfoot>") :]
     assert "15 " in totals or "15<" in totals  # the total covers the whole period
+
+
+def test_the_stock_page_shows_each_row_and_escapes_names(office, ledger, catalogue, client):
+    from django.urls import reverse
+
+    from fangkong.supplies.models import Store
+
+    Store.objects.filter(pk=catalogue["main"].pk).update(name_en="Main <store>")
+    client.force_login(office)
+    page = client.get(reverse("supplies:report-stock")).content.decode()
+    assert (
+        '<tr data-item="masks" data-store="main" data-source="bought"><td>Masks</td>'
+        "<td>Main &lt;store&gt;</td><td>School purchase</td><td>12500 piece</td></tr>"
+    ) in page
+    assert page.count("<tr data-item=") == 2
+    empty = client.get(reverse("supplies:report-stock"), {"item": catalogue["thermometers"].pk})
+    assert "Nothing on hand." in empty.content.decode()
