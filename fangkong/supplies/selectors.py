@@ -151,7 +151,10 @@ def tonnes(item: Item, quantity: Decimal) -> Decimal | None:
 
 def quantity_text(item: Item, quantity: Decimal) -> str:
     """A quantity with its unit as a page shows it: 12.5 kg, 300 piece."""
-    return f"{quantity.normalize():f} {item.get_unit_display()}"
+    # The label straight from the choices: get_unit_display() rebuilds (and hashes, so
+    # translates) the whole list of units on every call, which on a long table is most
+    # of the page's time.
+    return f"{quantity.normalize():f} {MeasureUnit(item.unit).label}"
 
 
 @dataclass
