@@ -38,6 +38,25 @@ class BilingualName(models.Model):
         return self.name
 
 
+class AppendOnly(models.Model):
+    """A ledger row (流水): written once, never changed or deleted; a mistake is corrected by
+    a new row that supersedes or reverses it. `final_error` says so in the ledger's words."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise self.final_error()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.final_error(deleting=True)
+
+    def final_error(self, deleting: bool = False) -> Exception:
+        raise NotImplementedError
+
+
 class Campus(BilingualName):
     """A campus of the school (校区), e.g. Yanta or Caotang."""
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fangkong.core.models import BilingualName
+from fangkong.core.models import AppendOnly, BilingualName
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 ZERO = Decimal("0")
@@ -484,7 +484,7 @@ class ClosedPeriod(models.Model):
         return f"≤ {self.closed_through}"
 
 
-class StockMove(models.Model):
+class StockMove(AppendOnly):
     """One movement of stock (库存流水), appended and never changed.
 
     The quantity is signed: receipts and transfers in add, issues and transfers out take
@@ -564,10 +564,7 @@ class StockMove(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.lot_id}@{self.store_id} {self.quantity}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(_("A posted move cannot be edited: reverse it instead."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("A posted move cannot be deleted: reverse it instead."))
+    def final_error(self, deleting: bool = False) -> Exception:
+        if deleting:
+            return ValidationError(_("A posted move cannot be deleted: reverse it instead."))
+        return ValidationError(_("A posted move cannot be edited: reverse it instead."))

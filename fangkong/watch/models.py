@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from fangkong.core.models import AppendOnly
+
 # A body temperature outside this range is a typing error, not a fever.
 MIN_TEMPERATURE = Decimal("34.0")
 MAX_TEMPERATURE = Decimal("43.0")
@@ -245,7 +247,7 @@ class KeyPerson(models.Model):
         return (day - self.listed_on).days % self.follow_up_every == 0
 
 
-class FollowUp(models.Model):
+class FollowUp(AppendOnly):
     """One follow-up (随访) of a key person: a call, a visit, a delivery, a temperature check.
 
     Append-only: a wrong record is corrected by a new one that `supersedes` it, with a
@@ -317,14 +319,9 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"{self.key_person.person} · {self.get_kind_display()} · {self.due_on}"
 
-    def save(self, *args, **kwargs):
+    def final_error(self, deleting: bool = False) -> Exception:
         # The ledger is append-only: a saved row never changes (see supersede_follow_up).
-        if self.pk is not None:
-            raise FollowUpIsFinal(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FollowUpIsFinal(self)
+        return FollowUpIsFinal(self)
 
 
 class FollowUpIsFinal(Exception):
@@ -700,7 +697,7 @@ class IsolationCheckQuerySet(models.QuerySet):
         return self.filter(superseded_at__isnull=True)
 
 
-class IsolationCheck(models.Model):
+class IsolationCheck(AppendOnly):
     """One temperature check (测温) of a person in isolation: a morning or an afternoon one.
 
     Append-only: a saved check never changes. A mistake is corrected by a new check that
@@ -791,15 +788,10 @@ class IsolationCheck(models.Model):
     def __str__(self) -> str:
         return f"{self.case.person} · {self.date:%Y-%m-%d} {self.get_slot_display()}"
 
-    def save(self, *args, **kwargs):
+    def final_error(self, deleting: bool = False) -> Exception:
         # Append-only: a saved check never changes (see services.correct_isolation_check,
         # which stamps the superseded one with a queryset update).
-        if self.pk is not None:
-            raise RecordIsFinal(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RecordIsFinal(self)
+        return RecordIsFinal(self)
 
     @property
     def is_current(self) -> bool:
@@ -950,7 +942,7 @@ class Incident(models.Model):
         return self.status == self.Status.CLOSED
 
 
-class IncidentAction(models.Model):
+class IncidentAction(AppendOnly):
     """One row of an incident's timeline (处置经过): what was done, when, by whom.
 
     Append-only. Opening, a change of status and the CDC's notification add their rows
@@ -993,10 +985,5 @@ class IncidentAction(models.Model):
     def __str__(self) -> str:
         return f"{self.incident} · {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RecordIsFinal(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RecordIsFinal(self)
+    def final_error(self, deleting: bool = False) -> Exception:
+        return RecordIsFinal(self)
