@@ -102,6 +102,7 @@ def on_unauthenticated(request, exc):
     )
 
 
+from fangkong.access.api import router as access_router  # noqa: E402
 from fangkong.core.api import router as core_router  # noqa: E402
 from fangkong.reporting.api import router as reporting_router  # noqa: E402
 from fangkong.supplies.api import router as supplies_router  # noqa: E402
@@ -111,3 +112,4 @@ api.add_router("/core/", core_router)
 api.add_router("/reporting/", reporting_router)
 api.add_router("/supplies/", supplies_router)
 api.add_router("/watch/", watch_router)
+api.add_router("/access/", access_router)

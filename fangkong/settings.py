@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "fangkong.reporting",
     "fangkong.watch",
     "fangkong.supplies",
+    "fangkong.access",
 ]
 
 MIDDLEWARE = [

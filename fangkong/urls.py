@@ -12,5 +12,6 @@ urlpatterns = [
     path("reporting/", include("fangkong.reporting.urls")),
     path("watch/", include("fangkong.watch.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
+    path("access/", include("fangkong.access.urls")),
     path("", include("fangkong.core.urls")),
 ]

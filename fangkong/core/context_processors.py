@@ -22,5 +22,9 @@ def roles(request):
         "office": user.has_role(Role.OFFICE),
         "supplies": user.has_role(Role.OFFICE, Role.LEADER, Role.STOREKEEPER, Role.OFFICER),
         "tokens": scoping.can_use_api_tokens(user),
+        # Gate access: everyone with a person record applies for passes; guards work a gate.
+        "passes": bool(user.person_id) or user.has_role(Role.OFFICE, Role.OFFICER),
+        "gate": user.has_role(Role.GUARD, Role.OFFICE),
+        "gate_reports": user.has_role(Role.OFFICE, Role.LEADER, Role.GUARD),
     }
     return {"user_roles": user_roles, "Role": Role, "nav": nav}

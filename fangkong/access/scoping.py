@@ -1,0 +1,92 @@
+"""Who may see and do what at the gates and with passes.
+
+The office keeps the policies, gates and pass types, decides applications, issues passes at
+the desk and revokes them; a pass type's approver decides that type's applications too. A
+guard works the gate page (and a gate device through its bearer token). A member applies
+for their own pass and shows its code; an officer applies for the people of their unit. The
+leaders read the reports.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from fangkong.core.roles import Role
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_office(user) -> bool:
+    return _active(user) and user.has_role(Role.OFFICE)
+
+
+def require_office(user) -> None:
+    if not is_office(user):
+        raise PermissionDenied(_("Only the prevention & control office does this."))
+
+
+def can_guard(user) -> bool:
+    return _active(user) and user.has_role(Role.GUARD, Role.OFFICE)
+
+
+def require_guard(user) -> None:
+    if not can_guard(user):
+        raise PermissionDenied(_("Only gate guards and the office work the gates."))
+
+
+def sees_reports(user) -> bool:
+    return _active(user) and user.has_role(Role.OFFICE, Role.LEADER, Role.GUARD)
+
+
+def require_report_reader(user) -> None:
+    if not sees_reports(user):
+        raise PermissionDenied(_("Only the office, the leaders and the guards see gate reports."))
+
+
+def can_apply_for(user, holder) -> bool:
+    if not _active(user) or holder is None:
+        return False
+    if user.has_role(Role.OFFICE):
+        return True
+    if user.person_id and user.person_id == holder.pk:
+        return True
+    return bool(user.has_role(Role.OFFICER) and user.unit_id and user.unit_id == holder.unit_id)
+
+
+def require_applicant(user, holder) -> None:
+    if not can_apply_for(user, holder):
+        raise PermissionDenied(
+            _("You may apply for your own pass, or as an officer for your unit's people.")
+        )
+
+
+def can_decide(user, pass_type) -> bool:
+    if not _active(user):
+        return False
+    return user.has_role(Role.OFFICE) or (
+        pass_type is not None and pass_type.approver_id == user.pk
+    )
+
+
+def require_decider(user, pass_type) -> None:
+    if not can_decide(user, pass_type):
+        raise PermissionDenied(_("Only the office or this pass type's approver decides."))
+
+
+def passes_visible_to(user, queryset: QuerySet) -> QuerySet:
+    if not _active(user):
+        return queryset.none()
+    if user.has_role(Role.OFFICE, Role.LEADER, Role.GUARD):
+        return queryset
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    if user.person_id:
+        condition |= Q(holder_id=user.person_id)
+    condition |= Q(applied_by=user)
+    if user.has_role(Role.OFFICER) and user.unit_id:
+        condition |= Q(holder__unit_id=user.unit_id)
+    condition |= Q(pass_type__approver=user)
+    return queryset.filter(condition)
