@@ -12,6 +12,8 @@ BENCHMARKS = [
     "reports_scale",
     "supplies_http",
     "supplies_scale",
+    "gate_http",
+    "pass_tokens",
 ]
 
 

@@ -21,3 +21,4 @@ fetch() {  # package@version  file-inside-package  name-in-vendor
 mkdir -p "$dest"
 fetch htmx.org@2.0.8 dist/htmx.min.js htmx.min.js
 fetch @picocss/pico@2.1.1 css/pico.min.css pico.min.css
+fetch jsqr@1.4.0 dist/jsQR.js jsQR.js

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -234,6 +234,7 @@ def save_gate(actor, gate: Gate | None = None, **data) -> Gate:
             value = data[field]
             setattr(gate, field, value.strip() if isinstance(value, str) else value)
     _full_clean(gate)
+    gate._history_user = actor
     gate.save()
     return gate
 
@@ -250,6 +251,7 @@ def save_pass_type(actor, pass_type: PassType | None = None, *, areas=None, **da
         pass_type.uses = None
     _full_clean(pass_type)
     with transaction.atomic():
+        pass_type._history_user = actor
         pass_type.save()
         if areas is not None:
             pass_type.areas.set(areas)
@@ -316,6 +318,8 @@ def apply_for_pass(
 
         gate_pass.number = next_number(Pass.NUMBER_PREFIX, valid_from.year)
         _full_clean(gate_pass)
+        gate_pass._history_user = actor
+        gate_pass._change_reason = gettext_noop("Applied")
         gate_pass.save()
         gate_pass.areas.set(areas)
     return gate_pass
@@ -346,6 +350,7 @@ def decide_pass(
             uses = gate_pass.pass_type.uses_per_pass
             gate_pass.uses_total = gate_pass.uses_left = uses
         gate_pass._change_reason = gettext_noop("Approved") if approve else gettext_noop("Rejected")
+        gate_pass._history_user = actor
         gate_pass.save()
     return gate_pass
 
@@ -373,6 +378,7 @@ def revoke_pass(actor, gate_pass: Pass, *, reason: str, now=None) -> Pass:
         gate_pass.revoked_at = now or timezone.now()
         gate_pass.revoke_reason = reason
         gate_pass._change_reason = gettext_noop("Revoked")
+        gate_pass._history_user = actor
         gate_pass.save()
     return gate_pass
 
@@ -410,23 +416,47 @@ def parse_temperature(value) -> Decimal | None:
     return temperature.quantize(Decimal("0.1"))
 
 
+def health_refusal(person_id: int, day: datetime.date) -> str | None:
+    """Why the person may not pass any gate today, if they may not: under medical isolation,
+    or an open fever flag (an open fever incident about them, or today's check-in at a
+    fever). One query, whatever passes they hold."""
+    from fangkong.reporting.models import HealthCheckin, ReportingPolicy
+    from fangkong.watch.models import Incident, IsolationCase
+
+    threshold = ReportingPolicy.current().fever_threshold
+    flags = (
+        Person.objects.filter(pk=person_id)
+        .annotate(
+            isolated=Exists(IsolationCase.objects.open_on(day).filter(person_id=OuterRef("pk"))),
+            fever_incident=Exists(
+                Incident.objects.filter(kind=Incident.Kind.FEVER, people=OuterRef("pk")).exclude(
+                    status=Incident.Status.CLOSED
+                )
+            ),
+            fever_checkin=Exists(
+                HealthCheckin.objects.filter(
+                    person_id=OuterRef("pk"),
+                    date=day,
+                    superseded_at__isnull=True,
+                    temperature__gte=threshold,
+                )
+            ),
+        )
+        .values("isolated", "fever_incident", "fever_checkin")
+        .first()
+    )
+    if flags is None:
+        return None
+    if flags["isolated"]:
+        return Crossing.Reason.ISOLATION
+    if flags["fever_incident"] or flags["fever_checkin"]:
+        return Crossing.Reason.FEVER_FLAG
+    return None
+
+
 def has_fever_flag(person_id: int, day: datetime.date) -> bool:
     """An open fever incident about the person, or today's check-in at a fever."""
-    from fangkong.reporting.models import HealthCheckin, ReportingPolicy
-    from fangkong.watch.models import Incident
-
-    if (
-        Incident.objects.filter(kind=Incident.Kind.FEVER, people=person_id)
-        .exclude(status=Incident.Status.CLOSED)
-        .exists()
-    ):
-        return True
-    return HealthCheckin.objects.filter(
-        person_id=person_id,
-        date=day,
-        superseded_at__isnull=True,
-        temperature__gte=ReportingPolicy.current().fever_threshold,
-    ).exists()
+    return health_refusal(person_id, day) == Crossing.Reason.FEVER_FLAG
 
 
 def _quota_window_start(policy: AccessPolicy, at: datetime.datetime) -> datetime.datetime:
@@ -462,19 +492,25 @@ def quota_exits(household_id: int, policy: AccessPolicy, at: datetime.datetime) 
 
 def household_out(household_id: int, area_id: int) -> list[dict]:
     """Who of the household is out of the area now, and since when: each member whose last
-    crossing let through at the area's gates was an exit."""
-    members = list(Person.objects.filter(household_id=household_id, is_active=True))
-    out = []
-    for member in members:
-        last = (
-            Crossing.objects.filter(person=member, allowed=True, gate__area_id=area_id)
-            .order_by("-at", "-pk")
-            .values("direction", "at")
-            .first()
+    crossing let through at the area's gates was an exit. One query."""
+    last = {}
+    rows = (
+        Crossing.objects.filter(
+            person__household_id=household_id,
+            person__is_active=True,
+            allowed=True,
+            gate__area_id=area_id,
         )
-        if last and last["direction"] == Crossing.Direction.OUT:
-            out.append({"person": member, "since": last["at"]})
-    return out
+        .select_related("person")
+        .order_by("person_id", "-at", "-pk")
+    )
+    for crossing in rows:
+        last.setdefault(crossing.person_id, crossing)
+    return [
+        {"person": crossing.person, "since": crossing.at}
+        for crossing in sorted(last.values(), key=lambda c: c.at)
+        if crossing.direction == Crossing.Direction.OUT
+    ]
 
 
 class _Refusal(Exception):
@@ -494,7 +530,7 @@ def _identify(presented: str, person_number: str):
             except tokens.TokenError as exc:
                 raise _Refusal(exc.code) from None
             gate_pass = (
-                Pass.objects.select_related("holder", "pass_type")
+                Pass.objects.select_related("holder__household", "pass_type")
                 .filter(number=claims.number)
                 .first()
             )
@@ -502,11 +538,16 @@ def _identify(presented: str, person_number: str):
                 raise _Refusal(Crossing.Reason.UNKNOWN_PASS)
             if gate_pass.holder.person_number != claims.holder:
                 raise _Refusal(Crossing.Reason.FORGED)
+            gate_pass.token_areas = set(claims.areas)
             return gate_pass, gate_pass.holder
         number = presented.upper()
         if not PASS_NUMBER.match(number):
             raise _Refusal(Crossing.Reason.MALFORMED)
-        gate_pass = Pass.objects.select_related("holder", "pass_type").filter(number=number).first()
+        gate_pass = (
+            Pass.objects.select_related("holder__household", "pass_type")
+            .filter(number=number)
+            .first()
+        )
         if gate_pass is None:
             raise _Refusal(Crossing.Reason.UNKNOWN_PASS)
         return gate_pass, gate_pass.holder
@@ -534,22 +575,35 @@ def _pass_problem(gate_pass: Pass, day: datetime.date) -> str | None:
     return None
 
 
+def _pass_areas(gate_pass: Pass) -> set[int]:
+    """The pass's areas: from its signed token when one was shown (a pass's areas do not
+    change once issued), else from the database."""
+    areas = getattr(gate_pass, "token_areas", None)
+    if areas is None:
+        areas = set(gate_pass.areas.values_list("pk", flat=True))
+    return areas
+
+
 def _local(at: datetime.datetime) -> str:
     return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
-def _decide(decision: Decision, gate: Gate, direction: str, at: datetime.datetime) -> None:
+def _decide(decision: Decision, gate: Gate, direction: str, at: datetime.datetime, guard) -> None:
     """Fill in the decision for a known person (and pass, if shown). Raises _Refusal."""
     person, gate_pass = decision.person, decision.gate_pass
     day = timezone.localdate(at)
     if not person.is_active:
         raise _Refusal(Crossing.Reason.INACTIVE_PERSON)
-    from fangkong.watch.selectors import is_under_isolation
-
-    if is_under_isolation(person.pk, day):
-        raise _Refusal(Crossing.Reason.ISOLATION)
-    if has_fever_flag(person.pk, day):
-        raise _Refusal(Crossing.Reason.FEVER_FLAG)
+    refusal = health_refusal(person.pk, day)
+    if refusal:
+        raise _Refusal(refusal)
+    policy = policy_in_force(gate.area_id, at)
+    kind = policy.kind if policy else AccessPolicy.Kind.OPEN
+    if kind == AccessPolicy.Kind.CLOSED and direction == Crossing.Direction.OUT:
+        # Nobody is kept inside a closed area: whatever their pass says, they may leave.
+        decision.reason = Crossing.Reason.LEAVING
+        decision.allowed = True
+        return
     if gate_pass is not None:
         problem = _pass_problem(gate_pass, day)
         if problem == Crossing.Reason.EXPIRED:
@@ -558,18 +612,14 @@ def _decide(decision: Decision, gate: Gate, direction: str, at: datetime.datetim
             raise _Refusal(problem, _("first day %(day)s") % {"day": gate_pass.valid_from})
         if problem:
             raise _Refusal(problem, gate_pass.revoke_reason if problem == "revoked" else "")
-    policy = policy_in_force(gate.area_id, at)
-    kind = policy.kind if policy else AccessPolicy.Kind.OPEN
-    covers = gate_pass is not None and gate_pass.areas.filter(pk=gate.area_id).exists()
+    covers = gate_pass is not None and gate.area_id in _pass_areas(gate_pass)
     household = person.household if person.household_id else None
     resident = household is not None and household.area_id == gate.area_id
 
     if kind == AccessPolicy.Kind.OPEN:
         decision.reason = Crossing.Reason.VALID_PASS if covers else Crossing.Reason.OPEN_AREA
     elif kind == AccessPolicy.Kind.CLOSED:
-        if direction == Crossing.Direction.OUT:
-            decision.reason = Crossing.Reason.LEAVING
-        elif covers:
+        if covers:
             decision.reason = Crossing.Reason.VALID_PASS
         elif gate_pass is not None:
             raise _Refusal(Crossing.Reason.WRONG_AREA)
@@ -591,7 +641,9 @@ def _decide(decision: Decision, gate: Gate, direction: str, at: datetime.datetim
         decision.reason = Crossing.Reason.LEAVING
     else:
         decision.household = household
-        Household.objects.select_for_update().filter(pk=household.pk).first()
+        # Ordered by pk: the model's default ordering joins the (nullable) building, and
+        # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        Household.objects.select_for_update().filter(pk=household.pk).order_by("pk").first()
         counted = quota_exits(household.pk, policy, at)
         if len(counted) >= policy.quota_exits:
             decision.next_exit_at = _next_exit(policy, counted)
@@ -607,6 +659,7 @@ def _decide(decision: Decision, gate: Gate, direction: str, at: datetime.datetim
             raise _Refusal(Crossing.Reason.USED_UP)
         locked.uses_left -= 1
         locked._change_reason = gettext_noop("Used at a gate")
+        locked._history_user = guard
         locked.save(update_fields=["uses_left"])
         gate_pass.uses_left = locked.uses_left
         decision.detail = _("uses left: %(left)s") % {"left": locked.uses_left}
@@ -649,7 +702,7 @@ def decide_at_gate(
                 decision.household = decision.person.household
             if temperature is not None and temperature >= FEVER_AT:
                 raise _Refusal(Crossing.Reason.FEVER, f"{temperature} °C")
-            _decide(decision, gate, direction, at)
+            _decide(decision, gate, direction, at, guard)
         except _Refusal as refusal:
             decision.allowed = False
             decision.counts_quota = False

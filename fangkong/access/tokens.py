@@ -16,9 +16,9 @@ public keys (`/api/v1/access/keys`) and, if it can, the revocation list decides 
 """
 
 import base64
-import binascii
 import dataclasses
 import datetime
+import re
 import struct
 
 from cryptography.exceptions import InvalidSignature
@@ -130,6 +130,22 @@ def _parse(body: bytes) -> Claims:
     )
 
 
+_BASE32 = re.compile(r"[A-Z2-7]+")
+_BASE32_AS_DIGITS = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghijklmnopqrstuv"
+)
+
+
+def _b32decode(encoded: str) -> bytes:
+    """RFC 4648 base32 without padding, as base64.b32decode reads it but about ten times
+    faster (int() in C instead of a Python loop): a gate checks thousands a second."""
+    size, spare_bits = divmod(len(encoded) * 5, 8)
+    # Unpadded base32 leaves 0-4 spare bits; 5 or more means a character too many or few.
+    if spare_bits >= 5 or not _BASE32.fullmatch(encoded):
+        raise _malformed("token damaged")
+    return (int(encoded.translate(_BASE32_AS_DIGITS), 32) >> spare_bits).to_bytes(size, "big")
+
+
 def looks_like_token(text: str) -> bool:
     return text.strip().upper().startswith(PREFIX)
 
@@ -140,11 +156,7 @@ def verify(token: str, keys: dict[int, PublicKey]) -> Claims:
     text = token.strip().upper()
     if not text.startswith(PREFIX) or len(text) > _MAX_TOKEN:
         raise _malformed()
-    encoded = text[len(PREFIX) :]
-    try:
-        raw = base64.b32decode(encoded + "=" * (-len(encoded) % 8))
-    except (binascii.Error, ValueError) as exc:
-        raise _malformed("token damaged") from exc
+    raw = _b32decode(text[len(PREFIX) :])
     if len(raw) <= SIGNATURE_BYTES + _HEAD.size:
         raise _malformed("token truncated")
     body, signature = raw[:-SIGNATURE_BYTES], raw[-SIGNATURE_BYTES:]

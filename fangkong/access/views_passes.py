@@ -1,0 +1,446 @@
+"""The pass pages: the list, applying, deciding and revoking, the holder's QR page, the
+printable card (HTML and PDF), and the office's pass desk. Thin: passes are fetched through
+`scoping`, every write goes through `services`, and the services' errors are put back on
+the field they name."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fangkong.access import qr, scoping, services
+from fangkong.access.forms import (
+    DecisionForm,
+    DeskForm,
+    PassApplicationForm,
+    PassFilterForm,
+    RevokeForm,
+    active_pass_types,
+)
+from fangkong.access.models import Pass, PassType
+from fangkong.core import scoping as core_scoping
+from fangkong.core.models import Person
+from fangkong.core.roles import Role
+from fangkong.core.views import apply_errors, is_partial
+from fangkong.pdf import pdf_response
+
+PAGE_SIZE = 50
+DESK_MATCHES = 8
+DESK_TYPE_KEY = "access_desk_pass_type"
+
+
+# ---- who may do what ------------------------------------------------------------------------
+
+
+def _sees_passes(user) -> bool:
+    return bool(
+        user.person_id
+        or user.has_role(Role.OFFICE, Role.OFFICER, Role.LEADER, Role.GUARD)
+        or PassType.objects.filter(approver=user).exists()
+    )
+
+
+def _chooses_holder(user) -> bool:
+    """The office applies for anyone, an officer for their unit's people: both name the
+    holder; a member applies for themself."""
+    return user.has_role(Role.OFFICE) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
+
+
+def _may_show_code(user, gate_pass: Pass) -> bool:
+    """The QR page and the card: the holder, the office and the guards."""
+    if user.person_id and user.person_id == gate_pass.holder_id:
+        return True
+    return user.has_role(Role.OFFICE, Role.GUARD)
+
+
+def _why_no_code(gate_pass: Pass, today) -> str:
+    """Why a pass shows no code, or "" when it has one."""
+    shown = gate_pass.shown_status(today)
+    if shown == Pass.Status.APPROVED:
+        return ""
+    if shown == Pass.Status.PENDING:
+        return _("This application is waiting for a decision: it has no code yet.")
+    if shown == Pass.Status.REJECTED:
+        return _("This application was rejected: it has no code.")
+    if shown == Pass.Status.REVOKED:
+        return _("This pass was revoked: %(reason)s") % {"reason": gate_pass.revoke_reason}
+    return _("This pass expired after %(day)s.") % {"day": gate_pass.valid_until.isoformat()}
+
+
+def _visible_pass(request, pk) -> Pass:
+    return core_scoping.get_visible_or_404(
+        Pass.objects.visible_to(request.user).select_related(
+            "holder", "holder__unit", "pass_type", "applied_by", "decided_by", "revoked_by"
+        ),
+        pk=pk,
+    )
+
+
+def _status(form) -> int:
+    return 400 if form is not None and form.errors else 200
+
+
+# ---- the list -------------------------------------------------------------------------------
+
+
+def filter_passes(queryset, *, q: str = "", status: str = "", pass_type=None, today=None):
+    today = today or timezone.localdate()
+    q = q.strip()
+    if q:
+        queryset = queryset.filter(
+            Q(number__icontains=q) | Q(holder__name__icontains=q) | Q(holder__person_number=q)
+        )
+    if status == Pass.Status.EXPIRED:
+        queryset = queryset.filter(status=Pass.Status.APPROVED, valid_until__lt=today)
+    elif status == Pass.Status.APPROVED:
+        queryset = queryset.filter(status=Pass.Status.APPROVED, valid_until__gte=today)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if pass_type is not None:
+        queryset = queryset.filter(pass_type=pass_type)
+    return queryset
+
+
+@login_required
+def passes(request):
+    """The passes the user may see: everyone's for the office, the guards and the leaders;
+    an officer's unit's people's; a member's own."""
+    user = request.user
+    if not _sees_passes(user):
+        raise PermissionDenied(_("Your role has nothing to do with passes."))
+    form = PassFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    queryset = filter_passes(
+        Pass.objects.visible_to(user)
+        .select_related("holder", "pass_type")
+        .prefetch_related("areas"),
+        q=filters.get("q", ""),
+        status=filters.get("status", ""),
+        pass_type=filters.get("pass_type"),
+        today=today,
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for gate_pass in page.object_list:
+        gate_pass.shown = gate_pass.shown_status(today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_apply": bool(user.person_id) or _chooses_holder(user),
+        "at_desk": scoping.is_office(user),
+    }
+    template = "access/passes/_pass_rows.html" if is_partial(request) else "access/passes/list.html"
+    return render(request, template, context)
+
+
+# ---- applying -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pass_apply(request):
+    user = request.user
+    choose_holder = _chooses_holder(user)
+    if not choose_holder and not user.person_id:
+        raise PermissionDenied(
+            _("You may apply for your own pass, or as an officer for your unit's people.")
+        )
+    initial = {"valid_from": timezone.localdate()}
+    if request.GET.get("holder"):
+        initial["holder"] = request.GET["holder"][:32]
+    form = PassApplicationForm(
+        request.POST or None, initial=initial, user=user, choose_holder=choose_holder
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            gate_pass = services.apply_for_pass(
+                user,
+                holder=data["holder"] if choose_holder else user.person,
+                pass_type=data["pass_type"],
+                reason=data["reason"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                areas=list(data["areas"]) or None,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Application %(number)s sent: the office decides it.")
+                % {"number": gate_pass.number},
+            )
+            return redirect("access:pass", pk=gate_pass.pk)
+    context = {
+        "form": form,
+        "choose_holder": choose_holder,
+        "holder": None if choose_holder else user.person,
+    }
+    return render(request, "access/passes/apply.html", context, status=_status(form))
+
+
+# ---- one pass: detail, decision, revocation ---------------------------------------------------
+
+
+def _history(gate_pass: Pass) -> list:
+    return list(gate_pass.history.select_related("history_user").order_by("history_date", "pk"))
+
+
+def _detail_context(request, gate_pass: Pass, decision_form=None, revoke_form=None) -> dict:
+    user = request.user
+    today = timezone.localdate()
+    own = bool(user.person_id and user.person_id == gate_pass.holder_id)
+    can_decide = (
+        gate_pass.status == Pass.Status.PENDING
+        and scoping.can_decide(user, gate_pass.pass_type)
+        and not own
+    )
+    can_revoke = gate_pass.status == Pass.Status.APPROVED and scoping.is_office(user)
+    if can_decide and decision_form is None:
+        decision_form = DecisionForm()
+    if can_revoke and revoke_form is None:
+        revoke_form = RevokeForm()
+    why_no_code = _why_no_code(gate_pass, today)
+    return {
+        "pass": gate_pass,
+        "areas": list(gate_pass.areas.all()),
+        "shown_status": gate_pass.shown_status(today),
+        "history": _history(gate_pass),
+        "decision_form": decision_form if can_decide else None,
+        "revoke_form": revoke_form if can_revoke else None,
+        "own_pending": own and gate_pass.status == Pass.Status.PENDING,
+        "shows_code": _may_show_code(user, gate_pass) and not why_no_code,
+    }
+
+
+@login_required
+def pass_detail(request, pk):
+    gate_pass = _visible_pass(request, pk)
+    return render(request, "access/passes/detail.html", _detail_context(request, gate_pass))
+
+
+@login_required
+@require_POST
+def pass_decide(request, pk):
+    gate_pass = _visible_pass(request, pk)
+    form = DecisionForm(request.POST)
+    approve = "approve" in request.POST
+    if form.is_valid():
+        try:
+            gate_pass = services.decide_pass(
+                request.user, gate_pass, approve=approve, note=form.cleaned_data["decision_note"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if approve:
+                messages.success(
+                    request, _("Pass %(number)s approved.") % {"number": gate_pass.number}
+                )
+            else:
+                messages.success(
+                    request, _("Application %(number)s rejected.") % {"number": gate_pass.number}
+                )
+            return redirect("access:pass", pk=gate_pass.pk)
+    gate_pass.refresh_from_db()
+    context = _detail_context(request, gate_pass, decision_form=form)
+    if context["decision_form"] is None:  # decided meanwhile: say so above the page
+        context["page_errors"] = form.non_field_errors()
+    return render(request, "access/passes/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def pass_revoke(request, pk):
+    gate_pass = _visible_pass(request, pk)
+    scoping.require_office(request.user)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            gate_pass = services.revoke_pass(
+                request.user, gate_pass, reason=form.cleaned_data["revoke_reason"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Pass %(number)s revoked.") % {"number": gate_pass.number})
+            return redirect("access:pass", pk=gate_pass.pk)
+    gate_pass.refresh_from_db()
+    context = _detail_context(request, gate_pass, revoke_form=form)
+    if context["revoke_form"] is None:
+        context["page_errors"] = form.non_field_errors()
+    return render(request, "access/passes/detail.html", context, status=400)
+
+
+# ---- the code: phone page and printed card ---------------------------------------------------
+
+
+def _code_pass(request, pk) -> Pass:
+    gate_pass = _visible_pass(request, pk)
+    if not _may_show_code(request.user, gate_pass):
+        raise PermissionDenied(_("Only the holder, the office and the guards see a pass's code."))
+    return gate_pass
+
+
+def _card_context(request, gate_pass: Pass, today) -> dict:
+    return {
+        "perms_desk": scoping.is_office(request.user),
+        "pass": gate_pass,
+        "areas": list(gate_pass.areas.all()),
+        "today": today,
+        "why_no_code": _why_no_code(gate_pass, today),
+    }
+
+
+@never_cache
+@login_required
+def pass_qr(request, pk):
+    """The holder's phone page: the signed code, with a live clock so that a screenshot
+    (a frozen clock) is told from the real page at a glance."""
+    gate_pass = _code_pass(request, pk)
+    today = timezone.localdate()
+    context = _card_context(request, gate_pass, today)
+    if not context["why_no_code"]:
+        token = services.pass_token(gate_pass)
+        context["qr_svg"] = qr.svg(token, title=gate_pass.number)
+        context["not_yet_valid"] = gate_pass.valid_from > today
+    return render(request, "access/passes/qr.html", context)
+
+
+@never_cache
+@login_required
+def pass_card(request, pk):
+    """The printable card (HTML); the same card as PDF below."""
+    gate_pass = _code_pass(request, pk)
+    context = _card_context(request, gate_pass, timezone.localdate())
+    if not context["why_no_code"]:
+        context["qr_svg"] = qr.svg(services.pass_token(gate_pass), title=gate_pass.number)
+    return render(request, "access/passes/card.html", context)
+
+
+@never_cache
+@login_required
+def pass_card_pdf(request, pk):
+    gate_pass = _code_pass(request, pk)
+    context = _card_context(request, gate_pass, timezone.localdate())
+    if context["why_no_code"]:
+        return render(request, "access/passes/card.html", context, status=409)
+    context["qr_png"] = qr.png_data_uri(services.pass_token(gate_pass))
+    return pdf_response(
+        "access/passes/card_pdf.html", context, f"pass-{gate_pass.number}.pdf", request=request
+    )
+
+
+# ---- the pass desk -----------------------------------------------------------------------------
+
+
+def desk_matches(user, q: str, today=None) -> list:
+    """People for the desk's search: an exact person number first, then numbers starting
+    with it and names containing it; each with the passes valid today it already holds."""
+    q = q.strip()[:60]
+    if not q:
+        return []
+    today = today or timezone.localdate()
+    people = (
+        core_scoping.people_visible_to(user, Person.objects.filter(is_active=True))
+        .select_related("unit")
+        .annotate(
+            valid_passes=Count(
+                "passes",
+                filter=Q(
+                    passes__status=Pass.Status.APPROVED,
+                    passes__valid_from__lte=today,
+                    passes__valid_until__gte=today,
+                ),
+            )
+        )
+    )
+    exact = list(people.filter(person_number__iexact=q)[:1])
+    rest = (
+        people.filter(Q(person_number__istartswith=q) | Q(name__icontains=q))
+        .exclude(pk__in=[person.pk for person in exact])
+        .order_by("person_number")[: DESK_MATCHES - len(exact)]
+    )
+    return exact + list(rest)
+
+
+def _desk_type(request):
+    remembered = request.session.get(DESK_TYPE_KEY)
+    types = active_pass_types()
+    return types.filter(pk=remembered).first() if remembered else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def desk(request):
+    """The pass desk (窗口办理), made for a queue: find the person, keep or change the type,
+    one button issues the pass and opens its card to print."""
+    user = request.user
+    scoping.require_office(user)
+    q = (request.GET if request.method == "GET" else request.POST).get("q", "").strip()[:60]
+    matches = desk_matches(user, q)
+    if request.method == "POST":
+        form = DeskForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            pass_type = data["pass_type"]
+            try:
+                gate_pass = services.issue_at_desk(
+                    user,
+                    holder=data["person"],
+                    pass_type=pass_type,
+                    reason=data["reason"] or pass_type.display_name,
+                )
+            except ValidationError as error:
+                errors = error
+                if hasattr(error, "error_dict") and "holder" in error.error_dict:
+                    errors = ValidationError(
+                        {
+                            ("person" if key == "holder" else key): value
+                            for key, value in error.error_dict.items()
+                        }
+                    )
+                apply_errors(form, errors)
+            else:
+                request.session[DESK_TYPE_KEY] = pass_type.pk
+                messages.success(
+                    request,
+                    _("Pass %(number)s issued to %(name)s.")
+                    % {"number": gate_pass.number, "name": gate_pass.holder.name},
+                )
+                return redirect("access:pass-card", pk=gate_pass.pk)
+        chosen = form.cleaned_data.get("person") if form.is_bound else None
+        if chosen is not None and chosen.pk not in {person.pk for person in matches}:
+            matches = desk_matches(user, chosen.person_number) or matches
+    else:
+        remembered = _desk_type(request)
+        form = DeskForm(initial={"pass_type": remembered.pk} if remembered else None)
+    selected = form["person"].value() if form.is_bound else None
+    context = {
+        "form": form,
+        "q": q,
+        "matches": matches,
+        "selected": str(selected or (matches[0].pk if matches else "")),
+    }
+    return render(request, "access/passes/desk.html", context, status=_status(form))
+
+
+@login_required
+def desk_people(request):
+    """The desk's search results (an htmx partial): radio buttons, the first one picked."""
+    scoping.require_office(request.user)
+    q = request.GET.get("q", "").strip()[:60]
+    matches = desk_matches(request.user, q)
+    context = {"q": q, "matches": matches, "selected": str(matches[0].pk) if matches else ""}
+    return render(request, "access/passes/_desk_people.html", context)
