@@ -118,6 +118,13 @@ def test_a_single_use_pass_is_used_up_after_one_entry(school):
     assert (second.allowed, second.reason) == (False, R.USED_UP)
 
 
+def test_a_used_up_pass_does_not_keep_its_holder_inside_the_closed_area(school):
+    gate_pass = issued_pass(school, pass_type=school.materials)
+    decide(school, school.teaching_gate, IN, presented=gate_pass.number)
+    leaving = decide(school, school.teaching_gate, OUT, presented=gate_pass.number)
+    assert (leaving.allowed, leaving.reason) == (True, R.LEAVING)
+
+
 def test_a_pending_application_is_not_a_pass(school):
     pending = services.apply_for_pass(
         school.office, holder=school.outsider, pass_type=school.duty, reason="值班"
@@ -418,3 +425,44 @@ def test_a_pass_used_at_the_gate_keeps_its_history(school):
         .values_list("history_change_reason", flat=True)
     )
     assert reasons[-1] == "Used at a gate"
+
+
+@pytest.mark.parametrize(
+    ("temperature", "refused"), [(Decimal("37.3"), True), (Decimal("37.2"), False)]
+)
+def test_todays_check_in_at_a_fever_refuses_at_every_gate(school, temperature, refused):
+    from fangkong.testing.factories import HealthCheckinFactory
+
+    gate_pass = issued_pass(school)
+    HealthCheckinFactory(person=school.outsider, temperature=temperature)
+    decision = decide(school, school.teaching_gate, IN, presented=gate_pass.number)
+    assert decision.allowed is not refused
+    assert decision.reason == (R.FEVER_FLAG if refused else R.VALID_PASS)
+
+
+def test_a_corrected_check_in_no_longer_flags(school):
+    from fangkong.testing.factories import HealthCheckinFactory
+
+    gate_pass = issued_pass(school)
+    HealthCheckinFactory(
+        person=school.outsider,
+        temperature=Decimal("38.0"),
+        superseded_at=timezone.now(),
+        superseded_by=school.office,
+    )
+    HealthCheckinFactory(person=school.outsider, temperature=Decimal("36.6"))
+    decision = decide(school, school.teaching_gate, IN, presented=gate_pass.number)
+    assert (decision.allowed, decision.reason) == (True, R.VALID_PASS)
+
+
+def test_yesterdays_fever_check_in_does_not_flag_today(school):
+    from fangkong.testing.factories import HealthCheckinFactory
+
+    gate_pass = issued_pass(school)
+    HealthCheckinFactory(
+        person=school.outsider,
+        temperature=Decimal("38.0"),
+        date=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    decision = decide(school, school.teaching_gate, IN, presented=gate_pass.number)
+    assert decision.reason == R.VALID_PASS
