@@ -29,7 +29,7 @@ class AccessPolicy(models.Model):
     moment is the one with the latest `effective_from` at or before it."""
 
     class Kind(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("access policy", "Open")
         CLOSED = "closed", _("Closed: pass holders only")
         QUOTA = "quota", _("Household exit quota")
 
@@ -43,7 +43,7 @@ class AccessPolicy(models.Model):
         related_name="access_policies",
         verbose_name=_("area"),
     )
-    kind = models.CharField(_("policy"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("access", "policy"), max_length=10, choices=Kind.choices)
     effective_from = models.DateTimeField(_("in force from"))
     quota_exits = models.PositiveSmallIntegerField(
         _("exits per household"),
@@ -58,7 +58,10 @@ class AccessPolicy(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     quota_window = models.CharField(
-        _("counted"), max_length=10, choices=Window.choices, default=Window.ROLLING
+        pgettext_lazy("quota window", "counted"),
+        max_length=10,
+        choices=Window.choices,
+        default=Window.ROLLING,
     )
     return_by = models.TimeField(
         _("back by"),
@@ -182,7 +185,7 @@ class Pass(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("pass status", "Approved")
         REJECTED = "rejected", _("Rejected")
         REVOKED = "revoked", _("Revoked")
         EXPIRED = "expired", _("Expired")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from fangkong.access import scoping, selectors, services
@@ -37,7 +37,9 @@ def _areas():
 
 class PolicyForm(forms.Form):
     area = AreaChoiceField(label=gettext_lazy("Area"), queryset=_areas())
-    kind = forms.ChoiceField(label=gettext_lazy("Policy"), choices=AccessPolicy.Kind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("access", "Policy"), choices=AccessPolicy.Kind.choices
+    )
     effective_from = forms.DateTimeField(
         label=gettext_lazy("In force from"),
         input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -51,7 +53,7 @@ class PolicyForm(forms.Form):
         label=gettext_lazy("Every how many days"), required=False, min_value=1, max_value=60
     )
     quota_window = forms.ChoiceField(
-        label=gettext_lazy("Counted"),
+        label=pgettext_lazy("quota window", "Counted"),
         choices=AccessPolicy.Window.choices,
         initial=AccessPolicy.Window.ROLLING,
     )
