@@ -738,17 +738,19 @@ def decide_at_gate(
             guard=guard,
         )
         if decision.reason == Crossing.Reason.FEVER:
-            _open_fever_incident(guard, gate, decision, temperature, at)
+            _open_fever_incident(guard, gate, decision.person, temperature, at)
     if decision.household is not None:
         decision.household_out = household_out(decision.household.pk, gate.area_id)
     return decision
 
 
-def _open_fever_incident(guard, gate: Gate, decision: Decision, temperature, at) -> None:
+def _open_fever_incident(guard, gate: Gate, person: Person | None, temperature, at) -> None:
+    """A fever found at a gate is an incident for the office and the hospital (watch); the
+    person it names is refused at every gate until it is closed."""
     from fangkong.watch.models import Incident
     from fangkong.watch.services import open_incident
 
-    who = decision.person.name if decision.person else _("an unidentified person")
+    who = person.name if person else _("an unidentified person")
     open_incident(
         guard,
         occurred_at=at,
@@ -757,7 +759,7 @@ def _open_fever_incident(guard, gate: Gate, decision: Decision, temperature, at)
         area=gate.area,
         description=_("%(who)s measured %(temperature)s °C at %(gate)s.")
         % {"who": who, "temperature": temperature, "gate": gate.display_name},
-        people=[decision.person] if decision.person else [],
+        people=[person] if person else [],
     )
 
 
@@ -817,6 +819,8 @@ def _batch_row(row: dict, gates: dict, errors: list, index: int, now) -> Crossin
     except ValidationError:
         temperature = None
         problems.append(_("temperature is not between 34 and 43 °C"))
+    if reason == Crossing.Reason.FEVER and (temperature is None or temperature < FEVER_AT):
+        problems.append(_("a fever refusal carries its temperature, 37.3 °C or more"))
     if problems:
         errors.append((f"crossings[{index}]", "; ".join(str(p) for p in problems)))
         return None
@@ -893,4 +897,9 @@ def record_offline_crossings(guard, rows: list[dict]) -> BatchResult:
             )
             fresh = [c for c in crossings if c.client_id not in known]
             Crossing.objects.bulk_create(fresh)
+        for crossing in fresh:
+            if crossing.reason == Crossing.Reason.FEVER:
+                _open_fever_incident(
+                    guard, crossing.gate, crossing.person, crossing.temperature, crossing.at
+                )
     return BatchResult(recorded=len(fresh), already=len(crossings) - len(fresh))

@@ -3,6 +3,7 @@ printable card (HTML and PDF), and the office's pass desk. Thin: passes are fetc
 `scoping`, every write goes through `services`, and the services' errors are put back on
 the field they name."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -315,6 +316,7 @@ def pass_qr(request, pk):
         token = services.pass_token(gate_pass)
         context["qr_svg"] = qr.svg(token, title=gate_pass.number)
         context["not_yet_valid"] = gate_pass.valid_from > today
+    context["time_zone"] = settings.TIME_ZONE
     return render(request, "access/passes/qr.html", context)
 
 

@@ -454,3 +454,50 @@ def test_a_policy_names_its_bad_fields_and_only_the_office_sets_one(client, scho
     response = post(client, "/policies", {"area": school.family.pk, "kind": "open"})
     assert response.status_code == 403
     assert AccessPolicy.objects.filter(area=school.family).count() == 1
+
+
+def test_a_fever_an_offline_gate_found_opens_one_incident_when_the_batch_arrives(bearer, school):
+    from fangkong.watch.models import Incident
+
+    client = bearer(school.guard)
+    rows = [
+        _row(
+            school,
+            gate="family-east",
+            direction="out",
+            reason="fever",
+            temperature="38.1",
+            person_number=school.resident.person_number,
+        )
+    ]
+    assert post(client, "/gate/crossings", {"crossings": rows}).status_code == 200
+    post(client, "/gate/crossings", {"crossings": rows})  # sent again: no second incident
+    incident = Incident.objects.get()
+    assert incident.kind == Incident.Kind.FEVER
+    assert list(incident.people.all()) == [school.resident]
+    assert "38.1" in incident.description
+    # The closed loop: the person is now refused at every gate, whatever they hold.
+    decision = services.decide_at_gate(
+        school.guard,
+        gate=school.family_gate,
+        direction="out",
+        person_number=school.resident_2.person_number,
+    )
+    assert decision.allowed
+    refused = services.decide_at_gate(
+        school.guard,
+        gate=school.family_gate,
+        direction="in",
+        person_number=school.resident.person_number,
+    )
+    assert (refused.allowed, refused.reason) == (False, Crossing.Reason.FEVER_FLAG)
+
+
+def test_a_fever_row_without_its_temperature_refuses_the_batch(bearer, school):
+    client = bearer(school.guard)
+    rows = [_row(school), _row(school, direction="out", reason="fever")]
+    response = post(client, "/gate/crossings", {"crossings": rows})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["crossings[1]"]
+    assert "37.3" in response.json()["errors"][0]["message"]
+    assert not Crossing.objects.exists()

@@ -140,3 +140,25 @@ def test_a_tampered_code_does_not_verify(gate_pass, tmp_path):
     flipped = body[:20] + ("A" if body[20] != "A" else "B") + body[21:]
     with pytest.raises(tokens.TokenError):
         tokens.verify(tokens.PREFIX + flipped, services.key_ring())
+
+
+def test_a_printed_card_decodes_to_a_token_verify_pass_accepts(client, school, gate_pass, tmp_path):
+    """The issue's "Done when": a QR code printed by Fangkong, read by an ordinary QR reader,
+    is a token that `manage.py verify_pass` accepts with only the published public keys."""
+    from django.core.management import call_command
+
+    client.force_login(school.office)
+    pdf = client.get(reverse("access:pass-card-pdf", args=[gate_pass.pk])).content
+    (image,) = PdfReader(io.BytesIO(pdf)).pages[0].images
+    (decoded,) = zbar(image.image, tmp_path)
+    keys = tmp_path / "keys.json"
+    keys.write_bytes(client.get("/api/v1/access/keys").content)
+    out = io.StringIO()
+    try:
+        call_command("verify_pass", decoded, "--keys", str(keys), stdout=out)
+        status = 0
+    except SystemExit as exit_:
+        status = exit_.code
+    assert status == 0, out.getvalue()
+    assert out.getvalue().strip().splitlines()[-1] == "valid"
+    assert gate_pass.number in out.getvalue()

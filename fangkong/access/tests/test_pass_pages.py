@@ -421,6 +421,8 @@ def test_holder_sees_the_qr_with_a_live_clock(as_user, school, member):
     assert response.status_code == 200
     assert re.search(r'<div class="code" id="qr"><svg[^>]*class="pass-qr"', content)
     assert 'id="clock"' in content and "setInterval(tick, 1000)" in content
+    # The clock keeps the school's time, whatever zone the phone is set to.
+    assert 'data-time-zone="Asia/Shanghai"' in content
     assert "pass-slide" in content  # the moving bar
     page = text(response)
     assert school.outsider.name in page and gate_pass.number in page
