@@ -467,11 +467,6 @@ def health_refusal(person_id: int, day: datetime.date) -> str | None:
     return None
 
 
-def has_fever_flag(person_id: int, day: datetime.date) -> bool:
-    """An open fever incident about the person, or today's check-in at a fever."""
-    return health_refusal(person_id, day) == Crossing.Reason.FEVER_FLAG
-
-
 def _quota_window_start(policy: AccessPolicy, at: datetime.datetime) -> datetime.datetime:
     if policy.quota_window == AccessPolicy.Window.CALENDAR:
         first_day = timezone.localdate(at) - datetime.timedelta(days=policy.quota_days - 1)
