@@ -59,6 +59,21 @@ def child_env(var_dir: Path, database_url: str, **variables: str) -> dict:
     return env
 
 
+def server_env(workdir: Path, database_url: str, *, time_zone: str, timing: bool) -> dict:
+    """The environment of an HTTP benchmark's children and server: the bench site (Fangkong
+    plus the bare baseline view) on `database_url`, warnings only, and with `timing` the
+    server's per-request timing header (bench/benchsite/timing.py)."""
+    extra = {"BENCH_CHECKIN_TIMING": "1"} if timing else {}
+    return child_env(
+        workdir / "var",
+        database_url,
+        DJANGO_SETTINGS_MODULE=BENCH_SETTINGS,
+        TIME_ZONE=time_zone,
+        LOG_LEVEL="WARNING",
+        **extra,
+    )
+
+
 def run_child(module: str, args: list[str], env: dict) -> dict:
     """Run `python -m module args…` and return the JSON of its last line of output; stop the
     benchmark, with the child's output, if it fails."""

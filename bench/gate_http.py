@@ -42,14 +42,12 @@ from pathlib import Path
 
 from bench.common import (
     BARE_HEADERS,
-    BENCH_SETTINGS,
     BareInserts,
     Round,
     Server,
     Side,
     bare_insert_queries,
     child_command,
-    child_env,
     close_after_setup,
     each_database,
     json_headers,
@@ -57,6 +55,7 @@ from bench.common import (
     report_errors,
     report_timing,
     run_child,
+    server_env,
     setup_django,
 )
 
@@ -91,15 +90,7 @@ def main() -> None:
 
 
 def run_database(label: str, database_url: str, workdir: Path) -> None:
-    extra = {"BENCH_CHECKIN_TIMING": "1"} if TIMING else {}
-    env = child_env(
-        workdir / "var",
-        database_url,
-        DJANGO_SETTINGS_MODULE=BENCH_SETTINGS,
-        TIME_ZONE=TIME_ZONE,
-        LOG_LEVEL="WARNING",
-        **extra,
-    )
+    env = server_env(workdir, database_url, time_zone=TIME_ZONE, timing=TIMING)
     print(label)
     clock = time.perf_counter()
     school = run_child("bench.gate_http", ["setup"], env)
