@@ -390,6 +390,7 @@ def revoke_pass(actor, gate_pass: Pass, *, reason: str, now=None) -> Pass:
 class Decision:
     allowed: bool
     reason: str
+    at: datetime.datetime | None = None  # the moment decided, stamped on the crossing
     detail: str = ""
     person: Person | None = None
     gate_pass: Pass | None = None
@@ -484,18 +485,20 @@ def _next_exit(policy: AccessPolicy, counted: list[datetime.datetime]) -> dateti
     return oldest + datetime.timedelta(days=policy.quota_days)
 
 
-def quota_exits(household_id: int, policy: AccessPolicy, at: datetime.datetime) -> list:
-    """The household's exits that count against the quota at `at`, oldest first."""
-    return list(
-        Crossing.objects.filter(
-            household_id=household_id,
-            counts_quota=True,
-            at__gt=_quota_window_start(policy, at) - datetime.timedelta(microseconds=1),
-            at__lte=at,
-        )
-        .order_by("at")
-        .values_list("at", flat=True)
+def quota_exits(
+    household_id: int, policy: AccessPolicy, at: datetime.datetime, *, later_too: bool = False
+) -> list:
+    """The household's exits that count against the quota at `at`, oldest first. With
+    `later_too`, also those stamped after `at`: a gate deciding now counts every exit
+    already recorded, even one stamped by a server whose clock runs a little ahead."""
+    exits = Crossing.objects.filter(
+        household_id=household_id,
+        counts_quota=True,
+        at__gt=_quota_window_start(policy, at) - datetime.timedelta(microseconds=1),
     )
+    if not later_too:
+        exits = exits.filter(at__lte=at)
+    return list(exits.order_by("at").values_list("at", flat=True))
 
 
 def household_out(household_id: int, area_id: int) -> list[dict]:
@@ -519,6 +522,14 @@ def household_out(household_id: int, area_id: int) -> list[dict]:
         for crossing in sorted(last.values(), key=lambda c: c.at)
         if crossing.direction == Crossing.Direction.OUT
     ]
+
+
+def lock_household(household_id: int) -> None:
+    """Hold the household's row until the transaction ends: one gate at a time decides on
+    its exit quota."""
+    # Ordered by pk: the model's default ordering joins the (nullable) building, and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    Household.objects.select_for_update().filter(pk=household_id).order_by("pk").first()
 
 
 class _Refusal(Exception):
@@ -596,9 +607,10 @@ def _local(at: datetime.datetime) -> str:
     return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
-def _decide(decision: Decision, gate: Gate, direction: str, at: datetime.datetime, guard) -> None:
-    """Fill in the decision for a known person (and pass, if shown). Raises _Refusal."""
-    person, gate_pass = decision.person, decision.gate_pass
+def _decide(decision: Decision, gate: Gate, direction: str, guard, *, live: bool) -> None:
+    """Fill in the decision for a known person (and pass, if shown). Raises _Refusal.
+    `live`: deciding now, at the gate's clock (not a crossing dated by the caller)."""
+    person, gate_pass, at = decision.person, decision.gate_pass, decision.at
     day = timezone.localdate(at)
     if not person.is_active:
         raise _Refusal(Crossing.Reason.INACTIVE_PERSON)
@@ -649,10 +661,13 @@ def _decide(decision: Decision, gate: Gate, direction: str, at: datetime.datetim
         decision.reason = Crossing.Reason.LEAVING
     else:
         decision.household = household
-        # Ordered by pk: the model's default ordering joins the (nullable) building, and
-        # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-        Household.objects.select_for_update().filter(pk=household.pk).order_by("pk").first()
-        counted = quota_exits(household.pk, policy, at)
+        lock_household(household.pk)
+        if live:
+            # The clock is read once the lock is held: an exit another gate committed while
+            # this one waited is then earlier than this one, and counted. Read before the
+            # lock, it could be later than this stamp and unseen (two members let out).
+            decision.at = at = timezone.now()
+        counted = quota_exits(household.pk, policy, at, later_too=live)
         if len(counted) >= policy.quota_exits:
             decision.next_exit_at = _next_exit(policy, counted)
             raise _Refusal(
@@ -693,6 +708,9 @@ def decide_at_gate(
     holds; a pass that is revoked, not approved, outside its dates, used up or for another
     area; then the area's policy: a closed area needs a pass to enter, a household-quota
     area lets a household's members out N times every M days.
+
+    Without `at` the gate decides now; `at` dates a crossing decided at another moment
+    (the demo's history).
     """
     scoping.require_guard(guard)
     if direction not in Crossing.Direction.values:
@@ -700,8 +718,8 @@ def decide_at_gate(
     if not gate.is_active:
         raise ValidationError({"gate": _("This gate is closed for good.")})
     temperature = parse_temperature(temperature)
-    at = at or timezone.now()
-    decision = Decision(allowed=False, reason="")
+    live = at is None
+    decision = Decision(allowed=False, reason="", at=at or timezone.now())
     presented = _text(presented)
     with transaction.atomic():
         try:
@@ -710,7 +728,7 @@ def decide_at_gate(
                 decision.household = decision.person.household
             if temperature is not None and temperature >= FEVER_AT:
                 raise _Refusal(Crossing.Reason.FEVER, f"{temperature} °C")
-            _decide(decision, gate, direction, at, guard)
+            _decide(decision, gate, direction, guard, live=live)
         except _Refusal as refusal:
             decision.allowed = False
             decision.counts_quota = False
@@ -718,7 +736,7 @@ def decide_at_gate(
             decision.detail = refusal.detail
         decision.crossing = Crossing.objects.create(
             client_id=client_id or uuid.uuid4(),
-            at=at,
+            at=decision.at,
             gate=gate,
             direction=direction,
             person=decision.person,
@@ -733,7 +751,7 @@ def decide_at_gate(
             guard=guard,
         )
         if decision.reason == Crossing.Reason.FEVER:
-            _open_fever_incident(guard, gate, decision.person, temperature, at)
+            _open_fever_incident(guard, gate, decision.person, temperature, decision.at)
     if decision.household is not None:
         decision.household_out = household_out(decision.household.pk, gate.area_id)
     return decision
