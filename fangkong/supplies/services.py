@@ -6,8 +6,12 @@ in the same transaction: additions with `F()`, and withdrawals by a conditional
 `UPDATE … WHERE quantity >= n` whose row count says whether the stock was there. Two
 storekeepers issuing the last boxes at the same moment: one UPDATE matches, the other
 matches no row and gets "not enough stock"; the database's `>= 0` constraint is the last
-word either way. Balance rows are touched in a fixed order (by lot, then store) so that
-two issues of several lots cannot deadlock.
+word either way.
+
+Every write locks all the rows it will change through `lock_rows`, at its start, in one
+order (table by table, pks ascending): two writes meeting the same rows from opposite ends
+(a transfer A→B and one B→A, a reversal and the next issue of a requisition) queue for
+them in the same order instead of deadlocking.
 """
 
 import datetime
@@ -15,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,11 +107,64 @@ def day_problem(day) -> str | None:
     return None
 
 
+# The one order in which writes lock rows. A write that needs rows of several tables locks
+# them table by table in this order, pks ascending within a table, before it changes any:
+# two writes needing some of the same rows then wait for them in the same order, never
+# for each other in a circle.
+LOCK_ORDER = (DocumentSequence, Requisition, RequisitionLine, StockMove, Balance)
+
+
+def lock_rows(rows: dict) -> dict:
+    """Lock the rows a write needs, given as {model: pks}, until its transaction ends; the
+    locked rows, read after the lock, as {model: {pk: row}} (a pk with no row is left out).
+
+    Call it once, at the start of the write, with every row it will change: a row locked
+    later, or by an UPDATE of a row not locked here, is locked out of order."""
+    unknown = set(rows) - set(LOCK_ORDER)
+    if unknown:
+        raise ValueError(f"not in LOCK_ORDER: {sorted(model.__name__ for model in unknown)}")
+    locked = {}
+    for model in LOCK_ORDER:
+        pks = sorted(set(rows.get(model, ())))
+        if not pks:
+            continue
+        # of=("self",) and an order without joins: only this table's rows are locked (a
+        # select_related join would lock the joined rows too, in no order of ours), and
+        # PostgreSQL locks them in the order of the ORDER BY.
+        locked[model] = {
+            row.pk: row
+            for row in model.objects.select_for_update(of=("self",))
+            .filter(pk__in=pks)
+            .order_by("pk")
+        }
+    return locked
+
+
+def _balance_pks(pairs, *, create=()) -> list[int]:
+    """The pks of the balances of (store, lot) `pairs` (those that exist), after making
+    the missing ones of `create` at zero, so that an addition has a row to lock."""
+    missing = sorted(set(create), key=lambda pair: (pair[0].pk, pair[1].pk))
+    if missing:
+        # In one fixed order too: two writes adding the same new balances wait for each
+        # other's inserts in the same order.
+        Balance.objects.bulk_create(
+            [
+                Balance(store=store, lot=lot, item_id=lot.item_id, source_id=lot.source_id)
+                for store, lot in missing
+            ],
+            ignore_conflicts=True,
+        )
+    wanted = Q(pk__in=[])
+    for store, lot in pairs:
+        wanted |= Q(store=store, lot=lot)
+    return list(Balance.objects.filter(wanted).values_list("pk", flat=True))
+
+
 def next_number(prefix: str, year: int) -> str:
     """The next document number of the year, e.g. RK-2020-0001. Must run in a transaction:
-    the sequence row stays locked until it ends."""
-    DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
-    sequence = DocumentSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    the sequence row stays locked until it ends (its write's one `lock_rows`)."""
+    sequence, _created = DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
+    sequence = lock_rows({DocumentSequence: [sequence.pk]})[DocumentSequence][sequence.pk]
     DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
     return f"{prefix}-{year}-{sequence.last + 1:04d}"
 
@@ -124,7 +181,8 @@ def _text(value, limit: int, field: str, errors: dict) -> str:
 
 def _post(actor, *, kind, lot: Lot, store: Store, quantity: Decimal, moved_on, **fields):
     """Append one move and change its balance by `quantity`, or raise InsufficientStock
-    (the caller's transaction then keeps nothing)."""
+    (the caller's transaction then keeps nothing). The caller has locked the balance with
+    `lock_rows`, unless the lot is new (a receipt)."""
     if quantity < 0:
         changed = Balance.objects.filter(store=store, lot=lot, quantity__gte=-quantity).update(
             quantity=F("quantity") + quantity
@@ -377,10 +435,6 @@ def _limit_problem(unit, item: Item, quantity: Decimal, day: datetime.date) -> s
     }
 
 
-def _locked_requisition(requisition: Requisition) -> Requisition:
-    return Requisition.objects.select_for_update().get(pk=requisition.pk)
-
-
 @transaction.atomic
 def decide_requisition(
     actor,
@@ -394,7 +448,9 @@ def decide_requisition(
     """The office approves a requisition (trimming lines with `quantities`, {line id:
     quantity}, and saying why in `note`) or rejects it with a reason."""
     scoping.require_decider(actor)
-    requisition = _locked_requisition(requisition)
+    line_pks = RequisitionLine.objects.filter(requisition=requisition).values_list("pk", flat=True)
+    locked = lock_rows({Requisition: [requisition.pk], RequisitionLine: line_pks})
+    requisition = locked[Requisition][requisition.pk]
     errors: dict[str, str] = {}
     if requisition.requested_by_id == actor.pk:
         raise PermissionDenied(_("Nobody approves their own requisition."))
@@ -404,7 +460,8 @@ def decide_requisition(
             % {"status": requisition.get_status_display()}
         )
     note = _text(note, 200, "note", errors)
-    lines = list(requisition.lines.select_related("item"))
+    lines = sorted(locked.get(RequisitionLine, {}).values(), key=lambda line: line.pk)
+    prefetch_related_objects(lines, "item")
     approved = {}
     if approve:
         for line in lines:
@@ -449,16 +506,45 @@ def available_lots(item: Item, store: Store, purpose: str, on: datetime.date):
     )
 
 
-def suggest_lots(item: Item, store: Store, purpose: str, quantity: Decimal, on) -> list:
-    """[(lot, quantity)] covering `quantity` first-expiry-first-out, as far as stock goes."""
+def suggest_lots(item: Item, store: Store, purpose: str, quantity: Decimal, on, among=None) -> list:
+    """[(lot, quantity)] covering `quantity` first-expiry-first-out, as far as stock goes;
+    from the balances `among` (pks) only, if given."""
     plan, left = [], quantity
-    for balance in available_lots(item, store, purpose, on):
+    balances = available_lots(item, store, purpose, on)
+    if among is not None:
+        balances = balances.filter(pk__in=among)
+    for balance in balances:
         if left <= 0:
             break
         take = min(balance.quantity, left)
         plan.append((balance.lot, take))
         left -= take
     return plan
+
+
+def _lock_for_issue(requisition: Requisition, store: Store | None, lines) -> dict:
+    """Lock what issuing `requisition` from `store` may change: the requisition, its lines
+    and the store's balances of every lot of their items (whichever lots the issue takes,
+    chosen or suggested, are among them)."""
+    own = RequisitionLine.objects.filter(requisition=requisition)
+    balance_pks = []
+    if store is not None:
+        chosen = [lot for entry in lines or [] for lot, _taken in entry.get("lots") or []]
+        balance_pks = (
+            Balance.objects.filter(store=store)
+            .filter(
+                Q(item__in=own.values("item_id"))
+                | Q(lot__in=[getattr(lot, "pk", None) for lot in chosen])
+            )
+            .values_list("pk", flat=True)
+        )
+    return lock_rows(
+        {
+            Requisition: [requisition.pk],
+            RequisitionLine: own.values_list("pk", flat=True),
+            Balance: balance_pks,
+        }
+    )
 
 
 @transaction.atomic
@@ -476,7 +562,8 @@ def issue_requisition(
     without lots, the first-expiry-first-out suggestion is taken."""
     scoping.require_stock_keeper(actor)
     issued_on = issued_on or timezone.localdate()
-    requisition = _locked_requisition(requisition)
+    locked = _lock_for_issue(requisition, store, lines)
+    requisition = locked[Requisition][requisition.pk]
     errors: dict[str, str] = {}
     if requisition.status not in (
         Requisition.Status.APPROVED,
@@ -496,12 +583,9 @@ def issue_requisition(
         errors["store"] = _("Choose the store.")
     if not lines:
         errors["lines"] = _("Issue at least one line.")
-    own_lines = {
-        line.pk: line
-        for line in RequisitionLine.objects.select_for_update()
-        .filter(requisition=requisition)
-        .select_related("item")
-    }
+    own_lines = locked.get(RequisitionLine, {})
+    prefetch_related_objects(list(own_lines.values()), "item")
+    locked_balances = list(locked.get(Balance, {}))
     plan = []
     for index, entry in enumerate(lines or [], start=1):
         line = own_lines.get(getattr(entry.get("line"), "pk", None))
@@ -521,7 +605,9 @@ def issue_requisition(
             continue
         lots = entry.get("lots")
         if lots is None:
-            lots = suggest_lots(line.item, store, requisition.purpose, quantity, issued_on)
+            lots = suggest_lots(
+                line.item, store, requisition.purpose, quantity, issued_on, locked_balances
+            )
         if sum((taken for _lot, taken in lots), ZERO) != quantity:
             errors[f"lines.{index}.quantity"] = _(
                 "Not enough %(item)s that may be issued for this use in %(store)s."
@@ -537,11 +623,7 @@ def issue_requisition(
     if errors:
         raise ValidationError(errors)
     moves = []
-    # One fixed order of balance rows (by lot) in every transaction: no deadlock.
-    withdrawals = sorted(
-        ((lot, taken, line) for line, _quantity, lots in plan for lot, taken in lots),
-        key=lambda entry: entry[0].pk,
-    )
+    withdrawals = ((lot, taken, line) for line, _quantity, lots in plan for lot, taken in lots)
     for lot, taken, line in withdrawals:
         moves.append(
             _post(
@@ -616,6 +698,9 @@ def transfer_stock(
     reason = _text(reason, 200, "reason", errors)
     if errors:
         raise ValidationError(errors)
+    lock_rows(
+        {Balance: _balance_pks([(from_store, lot), (to_store, lot)], create=[(to_store, lot)])}
+    )
     out = _post(
         actor,
         kind=StockMove.Kind.TRANSFER_OUT,
@@ -663,10 +748,13 @@ def record_stocktake(actor, *, store: Store, counts: dict, reason: str, counted_
             cleaned.append((lot, quantity))
     if errors:
         raise ValidationError(errors)
+    pairs = [(store, lot) for lot, _counted in cleaned]
+    rising = [(store, lot) for lot, counted in cleaned if counted > 0]
+    locked = lock_rows({Balance: _balance_pks(pairs, create=rising)}).get(Balance, {})
+    on_hand_of = {balance.lot_id: balance.quantity for balance in locked.values()}
     moves = []
     for lot, counted in sorted(cleaned, key=lambda entry: entry[0].pk):
-        balance = Balance.objects.select_for_update().filter(store=store, lot=lot).first()
-        on_hand = balance.quantity if balance else ZERO
+        on_hand = on_hand_of.get(lot.pk, ZERO)
         if counted != on_hand:
             moves.append(
                 _post(
@@ -699,7 +787,18 @@ def reverse_move(actor, move: StockMove, reason: str, *, moved_on=None) -> Stock
         errors["moved_on"] = problem
     if errors:
         raise ValidationError(errors)
-    move = StockMove.objects.select_for_update().select_related("lot__item").get(pk=move.pk)
+    # A move never changes: read it to know what to lock (its requisition, line, itself and
+    # its balance), then lock them all before checking it is not already reversed.
+    move = StockMove.objects.select_related("lot__item", "requisition_line").get(pk=move.pk)
+    line = move.requisition_line
+    lock_rows(
+        {
+            Requisition: [line.requisition_id] if line else [],
+            RequisitionLine: [line.pk] if line else [],
+            StockMove: [move.pk],
+            Balance: _balance_pks([(move.store, move.lot)]),
+        }
+    )
     if move.kind == StockMove.Kind.REVERSAL:
         raise ValidationError(_("A reversal is not reversed: post the right move instead."))
     if StockMove.objects.filter(reverses=move).exists():
@@ -720,11 +819,9 @@ def reverse_move(actor, move: StockMove, reason: str, *, moved_on=None) -> Stock
             )
     except IntegrityError as exc:  # a second reversal of the same move at the same moment
         raise ValidationError(_("This move has already been reversed.")) from exc
-    if move.requisition_line_id:
-        RequisitionLine.objects.filter(pk=move.requisition_line_id).update(
-            issued=F("issued") + move.quantity
-        )
-        _refresh_status(move.requisition_line.requisition)
+    if line is not None:
+        RequisitionLine.objects.filter(pk=line.pk).update(issued=F("issued") + move.quantity)
+        _refresh_status(line.requisition)
     return reversal
 
 
