@@ -109,9 +109,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# A user name and a client address are locked separately, each at its own limit (see
+# fangkong/login_throttle.py): one password tried on many accounts is stopped too.
+AXES_HANDLER = "fangkong.login_throttle.LoginThrottle"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "fangkong.login_throttle.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -124,7 +129,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # HTTPS. Behind nginx (README, "Running on PostgreSQL behind nginx") the request reaches
 # gunicorn as plain HTTP: BEHIND_PROXY trusts nginx's X-Forwarded-Proto to say it was HTTPS,
-# and X-Forwarded-For for the client's address (see LOGIN_THROTTLE_IP below). Only with a
+# and X-Forwarded-For for the client's address (fangkong/login_throttle.py). Only with a
 # proxy that sets both headers itself: a client reaching gunicorn directly could forge them.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
