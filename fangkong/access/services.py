@@ -74,6 +74,15 @@ def rotate_key() -> SigningKey:
     return key
 
 
+def ensure_signing_key() -> SigningKey | None:
+    """The first signing key, made when the access app is set up (after `migrate`), so that
+    a gate device set up before any pass is issued already holds the key it will need.
+    None when an active key exists already."""
+    if SigningKey.objects.filter(retired_at__isnull=True).exists():
+        return None
+    return rotate_key()
+
+
 def retire_key(kid: int) -> SigningKey:
     """Stop trusting a key: tokens it signed are refused. The signing key is not retired
     (rotate first)."""

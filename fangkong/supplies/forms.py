@@ -22,7 +22,9 @@ from fangkong.supplies.models import (
 # Blank line rows on a new receipt or requisition; empty rows are skipped.
 LINE_ROWS = 5
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+# A date input sends and shows only ISO dates: in Chinese, Django's first input format would
+# write 2026/12/02, which the browser's date picker drops, leaving the field blank.
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 QUANTITY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 
 
@@ -329,6 +331,7 @@ class IssueForm(forms.Form):
     suggestion. Then who received the supplies."""
 
     store = NamedChoiceField(label=_("Store"), queryset=Store.objects.none())
+    # Required, but by the service, which then reports it with the lines' errors at once.
     recipient = forms.CharField(label=_("Received by (name)"), max_length=40, required=False)
     issued_on = forms.DateField(label=_("Issued on"), **DATE)
 
@@ -336,6 +339,7 @@ class IssueForm(forms.Form):
         """`lines`: the requisition's lines still to issue; `lots`: {line pk: [balances]}
         that may be issued for it from the chosen store."""
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("issued_on", timezone.localdate())
         self.fields["store"].queryset = Store.objects.filter(is_active=True)
         self.lines = list(lines)
         self.lots = lots

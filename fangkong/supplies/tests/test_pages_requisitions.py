@@ -7,7 +7,9 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from fangkong.core.roles import Role
 from fangkong.supplies import services
@@ -534,3 +536,23 @@ def test_officer_asks_office_trims_storekeeper_issues_part_then_the_rest(
     )
     assert page.count('data-lot="LATE"') == 2 and page.count('data-lot="SOON"') == 1
     assert 'id="issue"' not in page
+
+
+def test_the_issue_date_is_filled_with_the_schools_today_in_chinese(
+    as_user, storekeeper, officer, office, catalogue, stocked, today
+):
+    """A date input takes only an ISO date: the Chinese page wrote 2026/12/02, which the
+    browser dropped, so the required date was blank and the first issue always failed."""
+    requisition = approved_requisition(officer, office, catalogue, quantity="50")
+    url = reverse("supplies:requisition-issue", args=[requisition.pk])
+    client = as_user(storekeeper)
+    # Half past midnight at the school is still yesterday in UTC.
+    school_midnight = datetime.datetime.combine(
+        today, datetime.time(0, 30), timezone.get_current_timezone()
+    )
+    with time_machine.travel(school_midnight, tick=False):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    date_input = re.search(r'<input type="date" name="issued_on"[^>]*>', page).group(0)
+    assert f'value="{today.isoformat()}"' in date_input
+    assert re.search(r'<label for="id_issued_on">发放日期 \*</label>', page)
+    assert re.search(r'<label for="id_recipient">[^<]+ \*</label>', page)
