@@ -738,10 +738,6 @@ LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 QUANTITY_FORMAT = "#,##0.###"
 
 
-def words(chinese: bool, zh: str, en: str) -> str:
-    return zh if chinese else en
-
-
 def excel_number(value):
     """A Decimal as Excel holds a number (whole numbers stay whole)."""
     if value is None:

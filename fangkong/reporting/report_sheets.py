@@ -1,10 +1,10 @@
 """The unit daily reports as .xlsx: the consolidated daily table (汇总表) in the layout the
 office prints and files, the completeness table (上报情况), and the list of reports.
 
-The fixed words of the forms (title, headers, the total row) come in both languages, as
-`spreadsheets.Column` headers do, and `chinese` picks one; everything else (the office's
-name, statuses, units, the report's field labels) is written in the language `chinese`
-stands for, through gettext and the models' display names.
+Each workbook is written in the language `chinese` asks for (translation.override): the
+fixed words of the forms (title, headers, the total row) through gettext, everything else
+(the office's name, statuses, units, the report's field labels) through gettext and the
+models' display names too.
 
 The two tables are written in openpyxl's normal mode (merged title, fills, borders): they
 are a few hundred rows at most. The list of reports streams through `workbook_response`.
@@ -16,13 +16,20 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from fangkong.reporting.models import UnitReport
 from fangkong.reporting.selectors import CompletenessCell, CompletenessTable, ConsolidatedTable
-from fangkong.spreadsheets import XLSX_CONTENT_TYPE, Column, _export_value, workbook_response
+from fangkong.spreadsheets import (
+    XLSX_CONTENT_TYPE,
+    Column,
+    _export_value,
+    language_code,
+    workbook_response,
+)
 
 ABNORMAL_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "light red fill"
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
@@ -33,14 +40,6 @@ TITLE_FONT = Font(bold=True, size=16)
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 PERCENT_FORMAT = "0.0"
-
-
-def _language(chinese: bool) -> str:
-    return "zh-hans" if chinese else "en"
-
-
-def _words(chinese: bool, zh: str, en: str) -> str:
-    return zh if chinese else en
 
 
 def _put(sheet, row: int, column: int, value, *, font=None, alignment=None, fill=None):
@@ -81,9 +80,9 @@ def _percent(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def _status_label(report: UnitReport | None, chinese: bool) -> str:
+def _status_label(report: UnitReport | None) -> str:
     if report is None:
-        return _words(chinese, "未上报", "Not reported")
+        return pgettext("daily report sheet", "Not reported")
     return str(report.get_status_display())
 
 
@@ -96,45 +95,45 @@ def consolidated_workbook(
     """The school's daily table: a merged title, who compiled it and for which day, a
     header, one numbered row per unit (a row that needs the office's eye in light red),
     the total in bold."""
-    with translation.override(_language(chinese)):
+    with translation.override(language_code(chinese)):
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = _words(chinese, "汇总表", "Daily table")
-        _consolidated_sheet(sheet, table, compiler, chinese, (school_name or "").strip())
+        sheet.title = pgettext("sheet tab", "Daily table")
+        _consolidated_sheet(sheet, table, compiler, (school_name or "").strip())
     return _response(workbook, f"consolidated-{table.day.isoformat()}.xlsx")
 
 
-def _consolidated_sheet(sheet, table, compiler, chinese, school_name) -> None:
+def _consolidated_sheet(sheet, table, compiler, school_name) -> None:
     headers = [
-        (_words(chinese, "序号", "No."), 6),
-        (_words(chinese, "单位", "Unit"), 24),
+        (pgettext("daily report sheet", "No."), 6),
+        (pgettext("daily report sheet", "Unit"), 24),
         *[
             (field.display_label, max(10, min(len(field.display_label) + 4, 18)))
             for field in table.fields
         ],
-        (_words(chinese, "打卡人数/人数", "Checked in / headcount"), 14),
-        (_words(chinese, "异常打卡", "Flagged check-ins"), 10),
-        (_words(chinese, "状态", "Status"), 10),
-        (_words(chinese, "备注", "Problems"), 40),
+        (pgettext("daily report sheet", "Checked in / headcount"), 14),
+        (pgettext("daily report sheet", "Flagged check-ins"), 10),
+        (pgettext("daily report sheet", "Status"), 10),
+        (pgettext("daily report sheet", "Problems"), 40),
     ]
     width = len(headers)
     last = get_column_letter(width)
 
-    if chinese:
-        title = f"{school_name}疫情防控每日汇总表"
-    else:
-        title = f"{school_name} daily prevention & control table".strip()
-        title = title[:1].upper() + title[1:]
+    title = pgettext("daily report sheet", "%(school)s daily prevention & control table") % {
+        "school": school_name
+    }
+    title = title.strip()
+    title = title[:1].upper() + title[1:]
     sheet.merge_cells(f"A1:{last}1")
     _put(sheet, 1, 1, title, font=TITLE_FONT, alignment=CENTRE)
     sheet.row_dimensions[1].height = 30
 
     # Row 2: the reporting unit, the compiler and the day, a third of the width each.
-    colon = "：" if chinese else ": "
     facts = [
-        _words(chinese, "填报单位", "Reporting unit") + colon + _("Prevention & control office"),
-        _words(chinese, "填报人", "Compiled by") + colon + (compiler or ""),
-        _words(chinese, "日期", "Date") + colon + table.day.isoformat(),
+        pgettext("daily report sheet", "Reporting unit: %(unit)s")
+        % {"unit": _("Prevention & control office")},
+        pgettext("daily report sheet", "Compiled by: %(name)s") % {"name": compiler or ""},
+        pgettext("daily report sheet", "Date: %(day)s") % {"day": table.day.isoformat()},
     ]
     bounds = [0, width // 3, 2 * width // 3, width]
     for index, text in enumerate(facts):
@@ -158,7 +157,7 @@ def _consolidated_sheet(sheet, table, compiler, chinese, school_name) -> None:
             *row.values,
             f"{row.checked_in}/{row.headcount}",
             row.flagged,
-            _status_label(row.report, chinese),
+            _status_label(row.report),
             "；".join(str(problem) for problem in row.problems),
         ]
         fill = ABNORMAL_FILL if row.abnormal else None
@@ -169,16 +168,13 @@ def _consolidated_sheet(sheet, table, compiler, chinese, school_name) -> None:
     row_number += 1
     tally = table.tally
     totals = [
-        _words(chinese, "合计", "Total"),
+        pgettext("daily report sheet", "Total"),
         "",
         *table.totals,
         f"{table.checked_in}/{table.headcount}",
         table.flagged,
-        _words(
-            chinese,
-            f"已报 {tally.reported}/{tally.expected}",
-            f"{tally.reported}/{tally.expected} reported",
-        ),
+        pgettext("daily report sheet", "%(reported)s/%(expected)s reported")
+        % {"reported": tally.reported, "expected": tally.expected},
         "",
     ]
     for column, value in enumerate(totals, start=1):
@@ -199,29 +195,29 @@ def _consolidated_sheet(sheet, table, compiler, chinese, school_name) -> None:
 # ---- completeness (上报情况) ----------------------------------------------------------------
 
 
-def _cell_text(cell: CompletenessCell, chinese: bool) -> str:
+def _cell_text(cell: CompletenessCell) -> str:
     if not cell.status:
         return ""
     text = cell.status_label
     if cell.reported:
-        text += " ✓" if cell.on_time else _words(chinese, "（迟报）", " (late)")
+        text += " ✓" if cell.on_time else pgettext("daily report sheet", " (late)")
     return text
 
 
 def completeness_workbook(table: CompletenessTable, *, chinese: bool) -> HttpResponse:
     """Units × days: each day's report state (✓ on time, or late), the unit's reporting and
     timely rates; at the bottom each day's rates and the period's tally."""
-    with translation.override(_language(chinese)):
+    with translation.override(language_code(chinese)):
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = _words(chinese, "上报情况", "Completeness")
-        _completeness_sheet(sheet, table, chinese)
+        sheet.title = pgettext("sheet tab", "Completeness")
+        _completeness_sheet(sheet, table)
     return _response(
         workbook, f"completeness-{table.start.isoformat()}-{table.end.isoformat()}.xlsx"
     )
 
 
-def _completeness_sheet(sheet, table: CompletenessTable, chinese: bool) -> None:
+def _completeness_sheet(sheet, table: CompletenessTable) -> None:
     days = len(table.days)
     reported_column = days + 2
     rate_column = days + 3
@@ -229,24 +225,20 @@ def _completeness_sheet(sheet, table: CompletenessTable, chinese: bool) -> None:
     width = timely_column
     last = get_column_letter(width)
 
-    if chinese:
-        title = f"单位日报上报情况（{table.start.isoformat()} 至 {table.end.isoformat()}）"
-    else:
-        title = (
-            f"Unit daily reports: completeness, {table.start.isoformat()} "
-            f"to {table.end.isoformat()}"
-        )
+    title = pgettext(
+        "daily report sheet", "Unit daily reports: completeness, %(start)s to %(end)s"
+    ) % {"start": table.start.isoformat(), "end": table.end.isoformat()}
     sheet.merge_cells(f"A1:{last}1")
     _put(sheet, 1, 1, title, font=TITLE_FONT, alignment=CENTRE)
     sheet.row_dimensions[1].height = 28
 
     header_row = 2
     headers = [
-        _words(chinese, "单位", "Unit"),
+        pgettext("daily report sheet", "Unit"),
         *[f"{day:%m-%d}" for day in table.days],
-        _words(chinese, "已报/应报", "Reported / expected"),
-        _words(chinese, "上报率%", "Reporting rate %"),
-        _words(chinese, "及时率%", "Timely rate %"),
+        pgettext("daily report sheet", "Reported / expected"),
+        pgettext("daily report sheet", "Reporting rate %"),
+        pgettext("daily report sheet", "Timely rate %"),
     ]
     for column, text in enumerate(headers, start=1):
         _put(sheet, header_row, column, text, font=BOLD, alignment=CENTRE, fill=HEADER_FILL)
@@ -261,7 +253,7 @@ def _completeness_sheet(sheet, table: CompletenessTable, chinese: bool) -> None:
         row_number += 1
         _put(sheet, row_number, 1, row.unit.display_name, alignment=LEFT)
         for column, cell in enumerate(row.cells, start=2):
-            _put(sheet, row_number, column, _cell_text(cell, chinese), alignment=CENTRE)
+            _put(sheet, row_number, column, _cell_text(cell), alignment=CENTRE)
         _put(sheet, row_number, reported_column, f"{row.tally.reported}/{row.tally.expected}")
         _rate_cell(sheet, row_number, rate_column, row.tally.reporting_rate)
         _rate_cell(sheet, row_number, timely_column, row.tally.timely_rate)
@@ -273,13 +265,13 @@ def _completeness_sheet(sheet, table: CompletenessTable, chinese: bool) -> None:
         sheet,
         rates_row,
         1,
-        _words(chinese, "当日上报率%", "Reporting rate % of the day"),
+        pgettext("daily report sheet", "Reporting rate % of the day"),
         font=BOLD,
     )
     row_number += 1
     timely_row = row_number
     _put(
-        sheet, timely_row, 1, _words(chinese, "当日及时率%", "Timely rate % of the day"), font=BOLD
+        sheet, timely_row, 1, pgettext("daily report sheet", "Timely rate % of the day"), font=BOLD
     )
     for column, tally in enumerate(table.day_tallies, start=2):
         _rate_cell(sheet, rates_row, column, tally.reporting_rate, bold=True)
@@ -289,13 +281,16 @@ def _completeness_sheet(sheet, table: CompletenessTable, chinese: bool) -> None:
     _rate_cell(sheet, rates_row, timely_column, total.timely_rate, bold=True)
 
     row_number += 1
-    summary = _words(
-        chinese,
-        f"合计：应报 {total.expected}，已报 {total.reported}，按时 {total.on_time}，"
-        f"已审核 {total.approved}",
-        f"Total: {total.expected} expected, {total.reported} reported, {total.on_time} on "
-        f"time, {total.approved} approved",
-    )
+    summary = pgettext(
+        "daily report sheet",
+        "Total: %(expected)s expected, %(reported)s reported, %(on_time)s on time, "
+        "%(approved)s approved",
+    ) % {
+        "expected": total.expected,
+        "reported": total.reported,
+        "on_time": total.on_time,
+        "approved": total.approved,
+    }
     sheet.merge_cells(start_row=row_number, start_column=1, end_row=row_number, end_column=width)
     _put(sheet, row_number, 1, summary, font=BOLD, alignment=LEFT)
 
@@ -330,7 +325,7 @@ def _who(user) -> str:
 
 def reports_workbook(reports, *, chinese: bool) -> HttpResponse:
     """The reports (as `selectors.reports_for` gives them) one row each."""
-    with translation.override(_language(chinese)):
+    with translation.override(language_code(chinese)):
         yes, no = _("yes"), _("no")
         rows = [
             [
@@ -345,7 +340,7 @@ def reports_workbook(reports, *, chinese: bool) -> HttpResponse:
             ]
             for report in reports
         ]
-        title = _words(chinese, "单位日报", "Unit daily reports")
+        title = pgettext("daily report sheet", "Unit daily reports")
         return workbook_response(
             f"reports-{timezone.localdate().isoformat()}.xlsx",
             title,
@@ -373,7 +368,7 @@ FIGURE_COLUMNS = [
 def report_workbook(report: UnitReport, figures, *, chinese: bool) -> HttpResponse:
     """One report's figures (as `selectors.reconciliation` gives them): every version of
     each, who gave it, and what the records say."""
-    with translation.override(_language(chinese)):
+    with translation.override(language_code(chinese)):
         yes, no = _("yes"), _("no")
         rows = []
         for figure in figures:
@@ -416,9 +411,12 @@ DEFINITION_COLUMNS = [
 
 def definition_workbook(fields, rules, *, chinese: bool) -> HttpResponse:
     """The report's figures and the rules between them, as the office defined them."""
-    with translation.override(_language(chinese)):
+    with translation.override(language_code(chinese)):
         yes, no = _("yes"), _("no")
-        figure, rule_word = _words(chinese, "指标", "Figure"), _words(chinese, "规则", "Rule")
+        figure, rule_word = (
+            pgettext("daily report sheet", "Figure"),
+            pgettext("daily report sheet", "Rule"),
+        )
         rows = [
             [
                 figure,
@@ -444,7 +442,7 @@ def definition_workbook(fields, rules, *, chinese: bool) -> HttpResponse:
         ]
         return workbook_response(
             "report-definition.xlsx",
-            _words(chinese, "日报指标与规则", "Report fields and rules"),
+            pgettext("daily report sheet", "Report fields and rules"),
             DEFINITION_COLUMNS,
             rows,
             chinese,

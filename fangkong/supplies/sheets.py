@@ -1,35 +1,30 @@
 """The supplies reports as .xlsx, in the layout the office files: a merged title, the
 period and who compiled it, a header, the rows, the totals in bold.
 
-As in `reporting.report_sheets`, the fixed words of the forms come in both languages and
-`chinese` picks one; names (items, units, stores, sources) come through the models'
-display names in that language.
+Each workbook is written in the language `chinese` asks for (translation.override): the
+fixed words of the forms through gettext, names (items, units, stores, sources) through
+the models' display names.
 """
 
 import datetime
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.translation import pgettext
 from openpyxl.styles import Font
 
-from fangkong.spreadsheets import (
-    BOLD,
-    TitledSheet,
-    language_code,
-    words,
-)
+from fangkong.spreadsheets import BOLD, TitledSheet, language_code
 from fangkong.supplies import selectors
 
 REVERSED_FONT = Font(strike=True, color="808080")
 TONNE_FORMAT = "0.000"
 
 
-def _period(chinese: bool, start: datetime.date, end: datetime.date) -> str:
-    return words(
-        chinese,
-        f"统计期间：{start.isoformat()} 至 {end.isoformat()}",
-        f"Period: {start.isoformat()} to {end.isoformat()}",
-    )
+def _period(start: datetime.date, end: datetime.date) -> str:
+    return pgettext("supplies report", "Period: %(start)s to %(end)s") % {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
 
 
 def _unit_of(item) -> str:
@@ -47,17 +42,17 @@ def _tonnes_cell(item, quantity):
 def stock_workbook(report: selectors.StockOnHand, *, chinese: bool, on: datetime.date):
     with translation.override(language_code(chinese)):
         sheet = TitledSheet(
-            words(chinese, "防控物资库存表", "Prevention supplies on hand"),
-            words(chinese, "库存", "Stock"),
+            pgettext("supplies report", "Prevention supplies on hand"),
+            pgettext("sheet tab", "Stock"),
             [
-                (words(chinese, "物资", "Item"), 22),
-                (words(chinese, "仓库", "Store"), 16),
-                (words(chinese, "来源", "Source"), 18),
-                (words(chinese, "库存数量", "On hand"), 12),
-                (words(chinese, "单位", "Unit of measure"), 10),
+                (pgettext("supplies report", "Item"), 22),
+                (pgettext("supplies report", "Store"), 16),
+                (pgettext("supplies report", "Source"), 18),
+                (pgettext("stock on hand", "On hand"), 12),
+                (pgettext("supplies report", "Unit of measure"), 10),
             ],
         )
-        sheet.line(words(chinese, f"截至：{on.isoformat()}", f"As of {on.isoformat()}"))
+        sheet.line(pgettext("supplies report", "As of %(day)s") % {"day": on.isoformat()})
         sheet.header()
         for row in report.rows:
             sheet.append(
@@ -73,7 +68,7 @@ def stock_workbook(report: selectors.StockOnHand, *, chinese: bool, on: datetime
             sheet.append(
                 [
                     total.item.display_name,
-                    words(chinese, "合计", "Total"),
+                    pgettext("supplies report", "Total"),
                     "",
                     total.quantity,
                     _unit_of(total.item),
@@ -86,23 +81,23 @@ def stock_workbook(report: selectors.StockOnHand, *, chinese: bool, on: datetime
 # ---- receipts and issues ----------------------------------------------------------------------
 
 
-def _total_headers(chinese: bool, first: str) -> list[tuple[str, int]]:
+def _total_headers(first: str) -> list[tuple[str, int]]:
     return [
         (first, 20),
-        (words(chinese, "物资", "Item"), 22),
-        (words(chinese, "数量", "Quantity"), 12),
-        (words(chinese, "单位", "Unit of measure"), 10),
-        (words(chinese, "折合吨", "Tonnes"), 10),
+        (pgettext("supplies report", "Item"), 22),
+        (pgettext("supplies report", "Quantity"), 12),
+        (pgettext("supplies report", "Unit of measure"), 10),
+        (pgettext("supplies report", "Tonnes"), 10),
     ]
 
 
-def _weighed_lines(sheet: TitledSheet, chinese: bool, report) -> None:
+def _weighed_lines(sheet: TitledSheet, report) -> None:
     sheet.append(
         [
-            words(chinese, "消毒物资合计（吨）", "Disinfecting supplies in tonnes"),
+            pgettext("supplies report", "Disinfecting supplies in tonnes"),
             "",
             report.disinfectant_tonnes.quantize(Decimal("0.001")),
-            words(chinese, "吨", "t"),
+            pgettext("supplies report", "t"),
             "",
         ],
         font=BOLD,
@@ -119,17 +114,16 @@ def _item_row(first: str, row) -> list:
     ]
 
 
-def _compiled(sheet: TitledSheet, chinese: bool, start, end, compiler: str) -> None:
+def _compiled(sheet: TitledSheet, start, end, compiler: str) -> None:
     """The period and who compiled it, under the title."""
-    sheet.line(_period(chinese, start, end))
-    sheet.line(words(chinese, "填报人：", "Compiled by: ") + compiler)
+    sheet.line(_period(start, end))
+    sheet.line(pgettext("supplies report", "Compiled by: %(name)s") % {"name": compiler})
 
 
 def _period_totals_workbook(
     report,
     groups,
     *,
-    chinese: bool,
     compiler: str,
     title: str,
     sheet_name: str,
@@ -138,72 +132,70 @@ def _period_totals_workbook(
 ):
     """Receipts by source and issues by unit are filed in one layout: a row per group and
     item, the totals per item in bold, the disinfecting supplies in tonnes. `groups` is
-    (the group's record, its rows) in order."""
-    with translation.override(language_code(chinese)):
-        sheet = TitledSheet(title, sheet_name, _total_headers(chinese, first))
-        _compiled(sheet, chinese, report.start, report.end, compiler)
-        sheet.header()
-        for record, rows in groups:
-            for row in rows:
-                sheet.append(_item_row(record.display_name, row))
-        for row in report.by_item:
-            sheet.append(_item_row(words(chinese, "合计", "Total"), row), font=BOLD)
-        _weighed_lines(sheet, chinese, report)
-        return sheet.response(f"{name}-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
+    (the group's record, its rows) in order; the caller has chosen the language."""
+    sheet = TitledSheet(title, sheet_name, _total_headers(first))
+    _compiled(sheet, report.start, report.end, compiler)
+    sheet.header()
+    for record, rows in groups:
+        for row in rows:
+            sheet.append(_item_row(record.display_name, row))
+    for row in report.by_item:
+        sheet.append(_item_row(pgettext("supplies report", "Total"), row), font=BOLD)
+    _weighed_lines(sheet, report)
+    return sheet.response(f"{name}-{report.start.isoformat()}-{report.end.isoformat()}.xlsx")
 
 
 def receipts_workbook(report: selectors.ReceiptsReport, *, chinese: bool, compiler: str):
-    return _period_totals_workbook(
-        report,
-        [(group.source, group.rows) for group in report.by_source],
-        chinese=chinese,
-        compiler=compiler,
-        title=words(chinese, "防控物资接收统计表（按来源）", "Supplies received, by source"),
-        sheet_name=words(chinese, "接收", "Receipts"),
-        first=words(chinese, "来源", "Source"),
-        name="receipts",
-    )
+    with translation.override(language_code(chinese)):
+        return _period_totals_workbook(
+            report,
+            [(group.source, group.rows) for group in report.by_source],
+            compiler=compiler,
+            title=pgettext("supplies report", "Supplies received, by source"),
+            sheet_name=pgettext("sheet tab", "Receipts"),
+            first=pgettext("supplies report", "Source"),
+            name="receipts",
+        )
 
 
 def issues_workbook(report: selectors.IssuesReport, *, chinese: bool, compiler: str):
-    return _period_totals_workbook(
-        report,
-        [(group.unit, group.rows) for group in report.by_unit],
-        chinese=chinese,
-        compiler=compiler,
-        title=words(chinese, "防控物资发放统计表（按单位）", "Supplies issued, by unit"),
-        sheet_name=words(chinese, "发放", "Issues"),
-        first=words(chinese, "单位", "Unit"),
-        name="issues",
-    )
+    with translation.override(language_code(chinese)):
+        return _period_totals_workbook(
+            report,
+            [(group.unit, group.rows) for group in report.by_unit],
+            compiler=compiler,
+            title=pgettext("supplies report", "Supplies issued, by unit"),
+            sheet_name=pgettext("sheet tab", "Issues"),
+            first=pgettext("supplies report", "Unit"),
+            name="issues",
+        )
 
 
 # ---- the requisition register (物资领用登记表) ----------------------------------------------
 
 
-def register_headers(chinese: bool) -> list[tuple[str, int]]:
+def register_headers() -> list[tuple[str, int]]:
     return [
-        (words(chinese, "序号", "No."), 6),
-        (words(chinese, "领用单位", "Unit"), 22),
-        (words(chinese, "物资名称", "Item"), 18),
-        (words(chinese, "数量", "Quantity"), 10),
-        (words(chinese, "单位", "Unit of measure"), 8),
-        (words(chinese, "领用人", "Received by"), 12),
-        (words(chinese, "审批人", "Approved by"), 12),
-        (words(chinese, "日期", "Date"), 12),
-        (words(chinese, "申请单号", "Requisition"), 14),
-        (words(chinese, "备注", "Note"), 26),
+        (pgettext("requisition register", "No."), 6),
+        (pgettext("requisition register", "Unit"), 22),
+        (pgettext("requisition register", "Item"), 18),
+        (pgettext("requisition register", "Quantity"), 10),
+        (pgettext("requisition register", "Unit of measure"), 8),
+        (pgettext("requisition register", "Received by"), 12),
+        (pgettext("requisition register", "Approved by"), 12),
+        (pgettext("requisition register", "Date"), 12),
+        (pgettext("requisition register", "Requisition"), 14),
+        (pgettext("requisition register", "Note"), 26),
     ]
 
 
-def reversal_note(row: selectors.RegisterRow, chinese: bool) -> str:
+def reversal_note(row: selectors.RegisterRow) -> str:
     if not row.is_reversed:
         return ""
-    return words(
-        chinese,
-        f"已于 {row.reversed_on.isoformat()} 冲销：{row.reversal_reason}",
-        f"Reversed on {row.reversed_on.isoformat()}: {row.reversal_reason}",
-    )
+    return pgettext("requisition register", "Reversed on %(day)s: %(reason)s") % {
+        "day": row.reversed_on.isoformat(),
+        "reason": row.reversal_reason,
+    }
 
 
 def register_workbook(register: selectors.Register, *, chinese: bool, compiler: str):
@@ -211,11 +203,11 @@ def register_workbook(register: selectors.Register, *, chinese: bool, compiler: 
     struck through with when and why, the totals per item (reversed issues left out)."""
     with translation.override(language_code(chinese)):
         sheet = TitledSheet(
-            words(chinese, "物资领用登记表", "Requisition register"),
-            words(chinese, "领用登记", "Register"),
-            register_headers(chinese),
+            pgettext("requisition register", "Requisition register"),
+            pgettext("sheet tab", "Register"),
+            register_headers(),
         )
-        _compiled(sheet, chinese, register.start, register.end, compiler)
+        _compiled(sheet, register.start, register.end, compiler)
         sheet.header()
         for row in register.rows:
             sheet.append(
@@ -229,7 +221,7 @@ def register_workbook(register: selectors.Register, *, chinese: bool, compiler: 
                     row.approver,
                     row.day,
                     row.requisition_number,
-                    reversal_note(row, chinese),
+                    reversal_note(row),
                 ],
                 font=REVERSED_FONT if row.is_reversed else None,
             )
@@ -237,7 +229,7 @@ def register_workbook(register: selectors.Register, *, chinese: bool, compiler: 
         for total in register.totals:
             sheet.append(
                 [
-                    words(chinese, "合计", "Total"),
+                    pgettext("requisition register", "Total"),
                     "",
                     total.item.display_name,
                     total.quantity,
@@ -262,24 +254,21 @@ def donation_workbook(trace: selectors.DonationTrace, *, chinese: bool):
     with translation.override(language_code(chinese)):
         name = trace.supplier.display_name
         sheet = TitledSheet(
-            words(chinese, f"捐赠物资去向：{name}", f"Where the donation went: {name}"),
-            words(chinese, "捐赠去向", "Donation"),
+            pgettext("supplies report", "Where the donation went: %(supplier)s")
+            % {"supplier": name},
+            pgettext("sheet tab", "Donation"),
             [
-                (words(chinese, "物资", "Item"), 18),
-                (words(chinese, "批次", "Lot"), 16),
-                (words(chinese, "入库单", "Receipt"), 14),
-                (words(chinese, "去向", "Went to"), 24),
-                (words(chinese, "数量", "Quantity"), 10),
-                (words(chinese, "单位", "Unit of measure"), 8),
-                (words(chinese, "日期", "Date"), 12),
+                (pgettext("supplies report", "Item"), 18),
+                (pgettext("supplies report", "Lot"), 16),
+                (pgettext("supplies report", "Receipt"), 14),
+                (pgettext("supplies report", "Went to"), 24),
+                (pgettext("supplies report", "Quantity"), 10),
+                (pgettext("supplies report", "Unit of measure"), 8),
+                (pgettext("supplies report", "Date"), 12),
             ],
         )
         sheet.header()
-        received, issued, left = (
-            words(chinese, "接收", "Received"),
-            words(chinese, "发放", "Issued"),
-            words(chinese, "库存", "On hand"),
-        )
+        received = pgettext("supplies report", "Received")
         for lot in trace.lots:
             item, unit = lot.lot.item, _unit_of(lot.lot.item)
             base = [item.display_name, lot.lot.lot_number, lot.receipt_number]
@@ -288,9 +277,11 @@ def donation_workbook(trace: selectors.DonationTrace, *, chinese: bool):
                 sheet.append(
                     [
                         *base,
-                        f"{issued}：{entry.unit.display_name}（{entry.requisition.number}）"
-                        if chinese
-                        else f"{issued}: {entry.unit.display_name} ({entry.requisition.number})",
+                        pgettext("supplies report", "Issued: %(unit)s (%(requisition)s)")
+                        % {
+                            "unit": entry.unit.display_name,
+                            "requisition": entry.requisition.number,
+                        },
                         entry.quantity,
                         unit,
                         entry.last_issued_on,
@@ -300,9 +291,8 @@ def donation_workbook(trace: selectors.DonationTrace, *, chinese: bool):
                 sheet.append(
                     [
                         *base,
-                        f"{left}：{store.display_name}"
-                        if chinese
-                        else f"{left}: {store.display_name}",
+                        pgettext("supplies report", "On hand: %(store)s")
+                        % {"store": store.display_name},
                         quantity,
                         unit,
                         "",
@@ -314,18 +304,18 @@ def donation_workbook(trace: selectors.DonationTrace, *, chinese: bool):
 def days_workbook(rows: list[selectors.SupplyDays], *, chinese: bool, on: datetime.date):
     with translation.override(language_code(chinese)):
         sheet = TitledSheet(
-            words(chinese, "防控物资可用天数", "Days of supply"),
-            words(chinese, "可用天数", "Days of supply"),
+            pgettext("supplies report", "Days of supply"),
+            pgettext("sheet tab", "Days of supply"),
             [
-                (words(chinese, "物资", "Item"), 22),
-                (words(chinese, "库存", "On hand"), 12),
-                (words(chinese, "单位", "Unit of measure"), 8),
-                (words(chinese, "近7日日均发放", "Average daily issue, last 7 days"), 16),
-                (words(chinese, "可用天数", "Days left"), 10),
-                (words(chinese, "最低库存", "Minimum level"), 12),
+                (pgettext("supplies report", "Item"), 22),
+                (pgettext("supplies report", "On hand"), 12),
+                (pgettext("supplies report", "Unit of measure"), 8),
+                (pgettext("supplies report", "Average daily issue, last 7 days"), 16),
+                (pgettext("supplies report", "Days left"), 10),
+                (pgettext("supplies report", "Minimum level"), 12),
             ],
         )
-        sheet.line(words(chinese, f"截至：{on.isoformat()}", f"As of {on.isoformat()}"))
+        sheet.line(pgettext("supplies report", "As of %(day)s") % {"day": on.isoformat()})
         sheet.header()
         for row in rows:
             sheet.append(

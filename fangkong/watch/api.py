@@ -558,6 +558,7 @@ IncidentKind = _api_enum("IncidentKind", Incident.Kind)
 IncidentSeverity = _api_enum("IncidentSeverity", Incident.Severity)
 IncidentStatus = _api_enum("IncidentStatus", Incident.Status)
 IncidentActionKind = _api_enum("IncidentActionKind", IncidentAction.Kind)
+IncidentActionEvent = _api_enum("IncidentActionEvent", IncidentAction.Event)
 
 
 class IsolationPolicyOut(Schema):
@@ -939,9 +940,12 @@ def isolation_counts(request, filters: Query[CountsFilter]):
 class ActionOut(Schema):
     id: int
     kind: IncidentActionKind
+    event: IncidentActionEvent
+    params: dict = Field(description="The event's particulars: codes, names, dates")
     at: datetime.datetime
     by_id: int
-    text: str
+    note: str = Field(alias="text", description="What the person typed, as typed")
+    text: str = Field(alias="describe", description="The row in the request's language")
 
 
 class IncidentOut(Schema):

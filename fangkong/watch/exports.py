@@ -352,4 +352,4 @@ ACTION_COLUMNS = [
 
 def action_rows(actions):
     for action in actions:
-        yield [_local(action.at), action.get_kind_display(), action.text, _who(action.by)]
+        yield [_local(action.at), action.get_kind_display(), action.describe(), _who(action.by)]

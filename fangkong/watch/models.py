@@ -8,11 +8,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from fangkong.core.models import AppendOnly
+from fangkong.core.models import AppendOnly, Area
 
 # A body temperature outside this range is a typing error, not a fever.
 MIN_TEMPERATURE = Decimal("34.0")
@@ -807,6 +807,15 @@ class RecordIsFinal(Exception):
         )
 
 
+def _label(choices, value) -> str:
+    """The label of a stored code in the current language; the code itself if it is no
+    longer one of the choices."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
 # ---- incidents (突发事件) ---------------------------------------------------------------------
 
 
@@ -945,8 +954,11 @@ class Incident(models.Model):
 class IncidentAction(AppendOnly):
     """One row of an incident's timeline (处置经过): what was done, when, by whom.
 
-    Append-only. Opening, a change of status and the CDC's notification add their rows
-    automatically (with `kind` saying which); the rest are the handlers' notes.
+    Append-only. Opening, a change of status, the CDC's notification and linking people or
+    isolation cases add their rows automatically: `event` says what happened and `params`
+    holds its particulars (codes, names, dates), so that `describe()` says it in the
+    language of whoever reads it. `text` is only what a person typed (a handler's note, or
+    the note given with a step), kept as typed; an `event` of "note" shows `text` alone.
     """
 
     class Kind(models.TextChoices):
@@ -956,10 +968,20 @@ class IncidentAction(AppendOnly):
         CDC = "cdc", _("CDC notified")
         LINK = "link", _("Linked")
 
+    class Event(models.TextChoices):
+        NOTE = "note", _("A note as typed")
+        OPENED = "opened", _("Opened")
+        STATUS_CHANGED = "status_changed", _("Status change")
+        CDC_NOTIFIED = "cdc_notified", _("CDC notified")
+        PEOPLE_LINKED = "people_linked", _("People involved")
+        CASES_LINKED = "cases_linked", _("Isolation cases linked")
+
     incident = models.ForeignKey(
         Incident, on_delete=models.PROTECT, related_name="actions", verbose_name=_("incident")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    event = models.CharField(_("event"), max_length=20, choices=Event.choices, default=Event.NOTE)
+    params = models.JSONField(_("particulars"), default=dict, blank=True)
     at = models.DateTimeField(_("when"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -967,7 +989,7 @@ class IncidentAction(AppendOnly):
         related_name="incident_actions",
         verbose_name=_("by"),
     )
-    text = models.CharField(_("what was done"), max_length=500)
+    text = models.CharField(_("what was done"), max_length=500, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -976,11 +998,57 @@ class IncidentAction(AppendOnly):
         verbose_name_plural = _("incident actions")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(text=""),
-                name="watch_incidentaction_has_text",
+                condition=~Q(event="note") | ~Q(text=""),
+                name="watch_incidentaction_note_has_text",
                 violation_error_message=_("Say what was done."),
             ),
         ]
+
+    def describe(self) -> str:
+        """The row in the current language: the event with its particulars, then whatever
+        was typed with it."""
+        event = self._event_text()
+        if not event:
+            return self.text
+        if not self.text:
+            return event
+        return gettext("%(event)s: %(note)s") % {"event": event, "note": self.text}
+
+    def _event_text(self) -> str:
+        params = self.params or {}
+        if self.event == self.Event.OPENED:
+            text = _label(Incident.Kind, params.get("kind"))
+            where = params.get("place") or self._area_name(params.get("area"))
+            return f"{text} · {where}" if where else text
+        if self.event == self.Event.STATUS_CHANGED:
+            before = _label(Incident.Status, params.get("from"))
+            after = _label(Incident.Status, params.get("to"))
+            return f"{before} → {after}"
+        if self.event == self.Event.CDC_NOTIFIED:
+            return gettext("CDC notified")
+        separator = pgettext("between the items of a list", ", ")
+        if self.event == self.Event.PEOPLE_LINKED:
+            names = separator.join(
+                f"{person.get('name', '')} ({person.get('number', '')})"
+                for person in params.get("people", [])
+            )
+            return gettext("People involved: %(names)s") % {"names": names}
+        if self.event == self.Event.CASES_LINKED:
+            names = separator.join(
+                f"{case.get('name', '')} {case.get('start', '')}"
+                for case in params.get("cases", [])
+            )
+            return gettext("Isolation: %(cases)s") % {"cases": names}
+        return ""
+
+    def _area_name(self, pk) -> str:
+        if not pk:
+            return ""
+        incident = self.incident
+        if incident.area_id == pk:  # the timeline's selector brings the incident's area along
+            return incident.area.display_name
+        area = Area.objects.filter(pk=pk).first()
+        return area.display_name if area else ""
 
     def __str__(self) -> str:
         return f"{self.incident} · {self.at:%Y-%m-%d %H:%M}"

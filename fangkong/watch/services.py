@@ -978,8 +978,20 @@ def _action_time(incident: Incident, at, field: str = "at") -> datetime.datetime
     return at
 
 
-def _timeline(incident: Incident, actor, kind: str, text: str, at) -> IncidentAction:
-    action = IncidentAction(incident=incident, kind=kind, by=actor, at=at, text=text[:500])
+def _timeline(
+    incident: Incident, actor, kind: str, at, *, event: str, params=None, text: str = ""
+) -> IncidentAction:
+    """A timeline row: what happened as `event` and its `params` (shown in each reader's
+    language by IncidentAction.describe), and `text` as the person typed it."""
+    action = IncidentAction(
+        incident=incident,
+        kind=kind,
+        event=event,
+        params=params or {},
+        by=actor,
+        at=at,
+        text=text[:500],
+    )
     action.full_clean()
     action.save()
     return action
@@ -992,23 +1004,32 @@ def _link(actor, incident: Incident, people=(), cases=(), at=None) -> None:
     new_cases = [c for c in cases if not incident.isolation_cases.filter(pk=c.pk).exists()]
     if new_people:
         incident.people.add(*new_people)
-        names = "、".join(f"{person.name} ({person.person_number})" for person in new_people)
         _timeline(
             incident,
             actor,
             IncidentAction.Kind.LINK,
-            _("People involved: %(names)s") % {"names": names},
             at or timezone.now(),
+            event=IncidentAction.Event.PEOPLE_LINKED,
+            params={
+                "people": [
+                    {"id": p.pk, "name": p.name, "number": p.person_number} for p in new_people
+                ]
+            },
         )
     if new_cases:
         incident.isolation_cases.add(*new_cases)
-        names = "、".join(f"{case.person.name} {case.start_date:%Y-%m-%d}" for case in new_cases)
         _timeline(
             incident,
             actor,
             IncidentAction.Kind.LINK,
-            _("Isolation: %(cases)s") % {"cases": names},
             at or timezone.now(),
+            event=IncidentAction.Event.CASES_LINKED,
+            params={
+                "cases": [
+                    {"id": c.pk, "name": c.person.name, "start": c.start_date.isoformat()}
+                    for c in new_cases
+                ]
+            },
         )
 
 
@@ -1040,9 +1061,19 @@ def open_incident(actor, **fields) -> Incident:
     )
     _check_incident(incident)
     _save_record(incident, actor, gettext_noop("Opened"))
-    where = incident.place or (incident.area.display_name if incident.area_id else "")
-    text = incident.get_kind_display() + (f" · {where}" if where else "")
-    _timeline(incident, actor, IncidentAction.Kind.OPENED, text, incident.occurred_at)
+    params = {"kind": incident.kind}
+    if incident.place:
+        params["place"] = incident.place
+    elif incident.area_id:
+        params["area"] = incident.area_id
+    _timeline(
+        incident,
+        actor,
+        IncidentAction.Kind.OPENED,
+        incident.occurred_at,
+        event=IncidentAction.Event.OPENED,
+        params=params,
+    )
     _link(
         actor,
         incident,
@@ -1098,7 +1129,14 @@ def add_incident_action(actor, incident: Incident, *, text: str, at=None) -> Inc
     """Add what was done, at `at` (now by default), to the incident's timeline."""
     incident = _locked_incident(actor, incident)
     text = _required_text(text, "text", _("Say what was done."), 500)
-    return _timeline(incident, actor, IncidentAction.Kind.NOTE, text, _action_time(incident, at))
+    return _timeline(
+        incident,
+        actor,
+        IncidentAction.Kind.NOTE,
+        _action_time(incident, at),
+        event=IncidentAction.Event.NOTE,
+        text=text,
+    )
 
 
 def _change_status(actor, incident: Incident, status, history_note: str, at, note: str = ""):
@@ -1107,8 +1145,15 @@ def _change_status(actor, incident: Incident, status, history_note: str, at, not
     before = incident.status
     incident.status = status
     _save_record(incident, actor, history_note)
-    text = f"{Incident.Status(before).label} → {Incident.Status(status).label}"
-    _timeline(incident, actor, IncidentAction.Kind.STATUS, f"{text}: {note}" if note else text, at)
+    _timeline(
+        incident,
+        actor,
+        IncidentAction.Kind.STATUS,
+        at,
+        event=IncidentAction.Event.STATUS_CHANGED,
+        params={"from": before, "to": str(status)},
+        text=note,
+    )
 
 
 @transaction.atomic
@@ -1134,9 +1179,14 @@ def notify_cdc(actor, incident: Incident, *, at=None, note: str = "") -> Inciden
     incident.cdc_notified_at = at
     incident.cdc_notified_by = actor
     _save_record(incident, actor, gettext_noop("CDC notified"))
-    text = _("CDC notified")
-    note = _text(note)
-    _timeline(incident, actor, IncidentAction.Kind.CDC, f"{text}: {note}" if note else text, at)
+    _timeline(
+        incident,
+        actor,
+        IncidentAction.Kind.CDC,
+        at,
+        event=IncidentAction.Event.CDC_NOTIFIED,
+        text=_text(note),
+    )
     return incident
 
 

@@ -36,7 +36,12 @@ def test_a_status_change_and_the_cdc_notification_add_timeline_rows(incident, me
     )
     assert kinds(incident) == ["opened", "link", "status", "cdc", "note"]
     status_row = incident.actions.get(kind="status")
-    assert status_row.text == "Open → Being handled: 上门复测"
+    assert (status_row.event, status_row.params, status_row.text) == (
+        "status_changed",
+        {"from": "open", "to": "handling"},
+        "上门复测",
+    )
+    assert status_row.describe() == "Open → Being handled: 上门复测"
 
 
 def test_closing_needs_a_summary(incident, medic):
