@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
+from fangkong.apidocs import VendoredSwagger
 from fangkong.core.services import user_for_api_token
 
 
@@ -42,6 +43,7 @@ api = NinjaAPI(
     # django_auth is the browser's session, with Django's CSRF check on writes.
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
+    docs=VendoredSwagger(),
 )
 
 

@@ -22,3 +22,11 @@ mkdir -p "$dest"
 fetch htmx.org@2.0.8 dist/htmx.min.js htmx.min.js
 fetch @picocss/pico@2.1.1 css/pico.min.css pico.min.css
 fetch jsqr@1.4.0 dist/jsQR.js jsQR.js
+# Swagger UI for /api/v1/docs (fangkong/apidocs.py). Its source maps are not vendored, so the
+# stylesheet's comment naming one goes: collectstatic's manifest would look for the file.
+mkdir -p "$dest/swagger-ui"
+fetch swagger-ui-dist@5.35.0 swagger-ui-bundle.js swagger-ui/swagger-ui-bundle.js
+fetch swagger-ui-dist@5.35.0 swagger-ui-bundle.js.LICENSE.txt swagger-ui/swagger-ui-bundle.js.LICENSE.txt
+fetch swagger-ui-dist@5.35.0 swagger-ui.css swagger-ui/swagger-ui.css
+fetch swagger-ui-dist@5.35.0 LICENSE swagger-ui/LICENSE
+sed -i 's|/\*# sourceMappingURL=[^*]*\*/||' "$dest/swagger-ui/swagger-ui.css"
