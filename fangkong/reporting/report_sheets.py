@@ -265,13 +265,19 @@ def _completeness_sheet(sheet, table: CompletenessTable) -> None:
         sheet,
         rates_row,
         1,
+        # xgettext:no-python-format
         pgettext("daily report sheet", "Reporting rate % of the day"),
         font=BOLD,
     )
     row_number += 1
     timely_row = row_number
     _put(
-        sheet, timely_row, 1, pgettext("daily report sheet", "Timely rate % of the day"), font=BOLD
+        sheet,
+        timely_row,
+        1,
+        # xgettext:no-python-format
+        pgettext("daily report sheet", "Timely rate % of the day"),
+        font=BOLD,
     )
     for column, tally in enumerate(table.day_tallies, start=2):
         _rate_cell(sheet, rates_row, column, tally.reporting_rate, bold=True)
