@@ -48,7 +48,9 @@ def test_the_docs_render_with_every_other_host_blocked(new_page, live_server):
 
     page.context.route("**/*", only_our_server)
     page.goto(live_server.url + DOCS)
-    page.locator(".swagger-ui .info .title").wait_for()
+    # The whole schema (about 150 operations) is fetched and laid out before the title shows:
+    # on a loaded 2-core CI machine that takes longer than the default 10 s.
+    page.locator(".swagger-ui .info .title").wait_for(timeout=60_000)
     assert "Fangkong API" in page.locator(".swagger-ui .info .title").inner_text()
-    page.locator(".opblock-summary-path", has_text="/api/v1/core/me").first.wait_for()
+    page.locator(".opblock-summary-path", has_text="/api/v1/core/me").first.wait_for(timeout=60_000)
     assert outside == []
