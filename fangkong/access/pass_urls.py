@@ -8,6 +8,7 @@ from fangkong.access import views_passes as views
 urlpatterns = [
     path("passes/", views.passes, name="passes"),
     path("passes/apply/", views.pass_apply, name="pass-apply"),
+    path("passes/mine/block/", views.my_passes_block, name="my-passes-block"),
     path("passes/<int:pk>/", views.pass_detail, name="pass"),
     path("passes/<int:pk>/decide/", views.pass_decide, name="pass-decide"),
     path("passes/<int:pk>/revoke/", views.pass_revoke, name="pass-revoke"),

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fangkong.access import scoping, services, tokens
-from fangkong.access.models import Crossing, Gate
+from fangkong.access.models import Crossing, Gate, Pass
 from fangkong.core.models import Household, Person
 from fangkong.core.views import apply_errors
 
@@ -79,12 +80,32 @@ def active_gates():
     return Gate.objects.filter(is_active=True).select_related("area")
 
 
+def _guards_gate(user) -> int | None:
+    """The gate a guard works: guards are tied to gates by the crossings they record, so
+    the gate of their latest crossing (on any device), or the school's only gate."""
+    latest = (
+        Crossing.objects.filter(guard=user, gate__is_active=True)
+        .order_by("-at", "-pk")
+        .values_list("gate_id", flat=True)
+        .first()
+    )
+    if latest:
+        return latest
+    gates = list(active_gates().values_list("pk", flat=True)[:2])
+    return gates[0] if len(gates) == 1 else None
+
+
 def _remembered(request) -> dict:
-    """The gate and direction this guard last worked, kept in the session."""
+    """The gate and direction this guard last worked: kept in the session, else the guard's
+    own gate (a fresh login, a new phone)."""
     initial = {"direction": request.session.get(SESSION_DIRECTION, Crossing.Direction.IN)}
     gate_id = request.session.get(SESSION_GATE)
     if gate_id and active_gates().filter(pk=gate_id).exists():
         initial["gate"] = gate_id
+    else:
+        gate_id = _guards_gate(request.user)
+        if gate_id:
+            initial["gate"] = gate_id
     return initial
 
 
@@ -131,6 +152,8 @@ def _page(request, form, *, decision=None, status=200):
         "decision": decision,
         "query": query,
         "households": find_households(query, _int(gate_id)) if query else None,
+        # A pass number of this year, as the guard will see them.
+        "example_number": f"{Pass.NUMBER_PREFIX}-{timezone.localdate().year}-0001",
     }
     return render(request, "access/gate/page.html", context, status=status)
 

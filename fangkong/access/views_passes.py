@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -72,6 +74,20 @@ def _why_no_code(gate_pass: Pass, today) -> str:
     if shown == Pass.Status.REVOKED:
         return _("This pass was revoked: %(reason)s") % {"reason": gate_pass.revoke_reason}
     return _("This pass expired after %(day)s.") % {"day": gate_pass.valid_until.isoformat()}
+
+
+def _longer_than_usual(gate_pass: Pass) -> str:
+    """A word for the approver when a pass is asked for longer than its type's usual days:
+    they may still approve it, but not without seeing it."""
+    days = (gate_pass.valid_until - gate_pass.valid_from).days + 1
+    usual = gate_pass.pass_type.default_days
+    if days <= usual:
+        return ""
+    return ngettext(
+        "Valid for %(days)d day: the pass type's usual is %(usual)d.",
+        "Valid for %(days)d days: the pass type's usual is %(usual)d.",
+        days,
+    ) % {"days": days, "usual": usual}
 
 
 def _visible_pass(request, pk) -> Pass:
@@ -142,6 +158,27 @@ def passes(request):
     }
     template = "access/passes/_pass_rows.html" if is_partial(request) else "access/passes/list.html"
     return render(request, template, context)
+
+
+MY_PASSES_SHOWN = 5
+
+
+@login_required
+def my_passes_block(request):
+    """The home page's block for a person on the books: their latest passes, each with its
+    status and, when it has a code, the way to it."""
+    user = request.user
+    if not user.person_id:
+        return HttpResponse(status=204)
+    today = timezone.localdate()
+    own = list(
+        Pass.objects.filter(holder_id=user.person_id)
+        .select_related("pass_type")
+        .order_by("-valid_until", "-pk")[:MY_PASSES_SHOWN]
+    )
+    for gate_pass in own:
+        gate_pass.shown = gate_pass.shown_status(today)
+    return render(request, "access/passes/_my_passes_block.html", {"passes": own})
 
 
 # ---- applying -------------------------------------------------------------------------------
@@ -219,6 +256,7 @@ def _detail_context(request, gate_pass: Pass, decision_form=None, revoke_form=No
         "shown_status": gate_pass.shown_status(today),
         "history": _history(gate_pass),
         "decision_form": decision_form if can_decide else None,
+        "longer_than_usual": _longer_than_usual(gate_pass) if can_decide else "",
         "revoke_form": revoke_form if can_revoke else None,
         "own_pending": own and gate_pass.status == Pass.Status.PENDING,
         "shows_code": _may_show_code(user, gate_pass) and not why_no_code,

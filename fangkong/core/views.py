@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core import people_import, scoping, selectors, services
+from fangkong.core.context_processors import PEOPLE_WORK
 from fangkong.core.forms import (
     AccountForm,
     ApiTokenForm,
@@ -62,8 +63,11 @@ def is_partial(request) -> bool:
 @login_required
 def home(request):
     user = request.user
+    # A member sees only their own record: a count of one says nothing.
+    sees_people = user.has_role(*PEOPLE_WORK)
     context = {
-        "counts": selectors.people_counts_by_category(user),
+        "counts": selectors.people_counts_by_category(user) if sees_people else [],
+        "is_disinfector": user.has_role(Role.DISINFECTOR),
         "units": selectors.units_for(user)[:40] if user.unit_id or user.roles else [],
         "can_manage_people": scoping.can_manage_people(user),
     }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("flagged/", views.flagged, name="flagged"),
     path("flagged/block/", views.flagged_block, name="flagged-block"),
     path("reports/block/", views.reports_block, name="reports-block"),
+    path("checkin/block/", views.my_checkin_block, name="my-checkin-block"),
     path("policy/", views.policy, name="policy"),
     path("reports/", views.reports, name="reports"),
     path("reports/export.xlsx", views.reports_export, name="reports-export"),

@@ -281,6 +281,16 @@ def flagged_block(request):
 
 
 @login_required
+def my_checkin_block(request):
+    """The home page's block for a person on the books: is today's check-in done."""
+    if not request.user.person_id:
+        return HttpResponse(status=204)
+    today = timezone.localdate()
+    context = {"checkin": selectors.todays_checkin(request.user.person_id, today)}
+    return render(request, "reporting/_my_checkin_block.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def policy(request):
     if not scoping.can_edit_policy(request.user):

@@ -7,6 +7,7 @@ app_name = "supplies"
 urlpatterns = [
     path("", views.index, name="index"),
     path("block/below-minimum/", views.below_minimum_block, name="below-minimum-block"),
+    path("block/to-issue/", views.to_issue_block, name="to-issue-block"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/limits/set/", views.limit_set, name="limit-set"),
     path("catalogue/<slug:kind>/new/", views.catalogue_add, name="catalogue-add"),

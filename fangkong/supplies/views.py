@@ -153,6 +153,20 @@ def below_minimum_block(request):
     )
 
 
+@login_required
+def to_issue_block(request):
+    """The storekeeper's home block: approved requisitions waiting to be issued."""
+    if not scoping.can_keep_stock(request.user):
+        return HttpResponse(status=204)
+    waiting = (
+        scoping.requisitions_visible_to(request.user)
+        .filter(status__in=OPEN)
+        .select_related("unit")
+        .order_by("decided_at", "pk")
+    )
+    return render(request, "supplies/_to_issue_block.html", {"waiting": list(waiting[:10])})
+
+
 # ---- the catalogue --------------------------------------------------------------------------
 
 # kind in the URL → (model, form to add, form to edit, service that adds, title)

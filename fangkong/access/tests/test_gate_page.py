@@ -330,3 +330,27 @@ def test_the_office_may_work_a_gate(client, school):
     assert client.get(PAGE).status_code == 200
     response = decide(client, school.family_gate, "in", code=school.resident.person_number)
     assert verdict(response) == "allow"
+
+
+def test_a_fresh_login_opens_at_the_guards_own_gate_with_this_years_example(
+    client, school, make_user
+):
+    """The session is new (another phone, the next shift): the gate is the one of the
+    guard's latest crossing, not "choose the gate"."""
+    other_guard = make_user(Role.GUARD)
+    client.force_login(school.guard)
+    decide(client, school.family_gate_2, "in", code="P999999")
+    client.force_login(other_guard)
+    decide(client, school.teaching_gate, "in", code="P999999")
+
+    client.logout()
+    client.force_login(school.guard)
+    response = client.get(PAGE)
+    assert response.context["form"]["gate"].value() == school.family_gate_2.pk
+    year = timezone.localdate().year
+    assert f'placeholder="e.g. TX-{year}-0001"' in response.content.decode()
+
+
+def test_a_guard_who_never_worked_a_gate_chooses_one(client, school):
+    client.force_login(school.guard)
+    assert client.get(PAGE).context["form"]["gate"].value() is None

@@ -576,3 +576,34 @@ def test_pages_in_chinese_name_areas_and_types_in_chinese(as_user, school):
         assert "雁塔教学区" in page and "在岗值班" in page, name
     desk = client.get(reverse("access:desk"), HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert "在岗值班" in text(desk)
+
+
+def test_the_approver_is_warned_of_a_validity_beyond_the_types_usual_days(as_user, school):
+    today = timezone.localdate()
+    long = apply(school, valid_until=today + datetime.timedelta(days=59))
+    usual = apply(school, holder=school.resident)
+    client = as_user(school.office)
+    page = client.get(reverse("access:pass", args=[long.pk])).content.decode()
+    warning = re.search(r'id="longer-than-usual">([^<]*)<', page)
+    assert html.unescape(warning.group(1)) == "Valid for 60 days: the pass type's usual is 14."
+    assert 'id="approve"' in page  # a warning, not a refusal
+    page = client.get(reverse("access:pass", args=[usual.pk])).content.decode()
+    assert 'id="longer-than-usual"' not in page
+    response = client.post(reverse("access:pass-decide", args=[long.pk]), {"approve": "1"})
+    assert response.status_code == 302
+    long.refresh_from_db()
+    assert long.status == Pass.Status.APPROVED
+    # Decided: nothing left to warn about.
+    page = client.get(reverse("access:pass", args=[long.pk])).content.decode()
+    assert 'id="longer-than-usual"' not in page
+
+
+def test_an_application_sent_back_with_an_error_keeps_the_chosen_areas(as_user, school, member):
+    response = as_user(member).post(
+        reverse("access:pass-apply"),
+        {"pass_type": school.duty.pk, "reason": "", "areas": [school.family.pk]},
+    )
+    assert response.status_code == 400
+    boxes = re.findall(r'<input type="checkbox" name="areas"[^>]*>', response.content.decode())
+    ticked = [box for box in boxes if "checked" in box]
+    assert len(ticked) == 1 and f'value="{school.family.pk}"' in ticked[0]

@@ -98,7 +98,10 @@ def test_people_list_at_phone_width_has_no_horizontal_overflow_and_reachable_men
     scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
     assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px screen"
 
+    # The menu is collapsed on a phone: its button opens it.
     menu = page.locator("header nav .menu")
+    expect(menu.get_by_role("link", name="住户", exact=True)).to_be_hidden()
+    page.locator("#menu-button").click()
     for name in ["首页", "单位", "人员", "住户"]:
         link = menu.get_by_role("link", name=name, exact=True)
         expect(link).to_be_visible()

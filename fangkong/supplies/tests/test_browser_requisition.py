@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from fangkong.core.roles import Role
 from fangkong.supplies.models import Requisition, StockMove
-from fangkong.supplies.tests.conftest import receive
+from fangkong.supplies.tests.conftest import approved_requisition, receive
 from fangkong.testing.browser import browser_login
 
 pytestmark = pytest.mark.browser
@@ -103,3 +104,48 @@ def test_officer_asks_office_approves_storekeeper_issues_and_downloads_the_regis
     row = issued[0]
     assert "College of Architecture" in row and "Masks" in row and "Zhang Wei" in row
     assert 200 in row
+
+
+def one_line(locator) -> bool:
+    """The element's text sits on one line: its height is one line of its own font."""
+    return locator.evaluate(
+        """el => {
+            const style = getComputedStyle(el);
+            const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+            const inner = el.getBoundingClientRect().height
+                - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+            return inner < line * 1.5;
+        }"""
+    )
+
+
+def test_on_a_chinese_phone_the_storekeeper_issues_without_touching_the_date(
+    new_page, live_server, make_user, unit, catalogue, office
+):
+    """The storekeeper's first issue: the date is already today, the requisition waiting for
+    them is on their home page, the list keeps unit names and badges on one line."""
+    officer = make_user(Role.OFFICER, unit=unit)
+    storekeeper = make_user(Role.STOREKEEPER)
+    unit.name = "建筑设备科学与工程学院"
+    unit.save()
+    receive(office, catalogue, "masks", "500", lot_number="L1")
+    requisition = approved_requisition(officer, office, catalogue, quantity="30")
+
+    page = new_page(locale="zh-CN", phone=True)
+    browser_login(page, live_server, storekeeper.username)
+    block = page.locator("#to-issue-block")
+    expect(block.locator(f"li[data-number='{requisition.number}']")).to_be_visible()
+
+    page.goto("/supplies/requisitions/")
+    row = page.locator(f"#requisitions tr:has-text('{requisition.number}')")
+    assert one_line(row.locator("td").nth(1)), "the unit's name wraps"
+    assert one_line(row.locator(".badge")), "the status badge wraps"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+
+    page.goto("/")
+    page.locator("#to-issue-block").get_by_role("link", name=requisition.number).click()
+    expect(page.locator("input[name=issued_on]")).to_have_value(timezone.localdate().isoformat())
+    page.locator("input[name=recipient]").fill("张伟")
+    page.locator("#issue-now").click()
+    expect(page.locator("#requisition-status")).to_contain_text("已发放")
+    assert StockMove.objects.get(kind=StockMove.Kind.ISSUE).moved_on == timezone.localdate()

@@ -1,5 +1,6 @@
 """Where supplies show outside their pages: the navigation link, the supplies hub and the
-office's home block of items below their minimum level."""
+office's home block of items below their minimum level, the storekeeper's block of
+requisitions waiting to be issued."""
 
 import html
 import re
@@ -8,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from fangkong.core.roles import Role
-from fangkong.supplies.tests.conftest import receive
+from fangkong.supplies.tests.conftest import approved_requisition, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,18 @@ def test_the_pages_link_to_the_reports_that_exist(login_as, officer, catalogue):
     client.force_login(officer)
     hub = client.get(reverse("supplies:index")).content.decode()
     assert f'href="{register}"' in hub and reverse("supplies:report-stock") not in hub
+
+
+def test_the_storekeepers_home_lists_requisitions_waiting_to_be_issued(
+    client, make_user, unit, catalogue, office, officer
+):
+    requisition = approved_requisition(officer, office, catalogue, quantity="20")
+    storekeeper = make_user(Role.STOREKEEPER)
+    client.force_login(storekeeper)
+    assert reverse("supplies:to-issue-block") in client.get("/").content.decode()
+    page = client.get(reverse("supplies:to-issue-block")).content.decode()
+    assert 'id="to-issue-count">1<' in page
+    link = reverse("supplies:requisition-issue", args=[requisition.pk])
+    assert f'<a href="{link}">{requisition.number}</a>' in page
+    client.force_login(officer)
+    assert client.get(reverse("supplies:to-issue-block")).status_code == 204
