@@ -152,3 +152,15 @@ def test_linking_people_and_a_case_from_the_page(login_as, incident, home_case, 
     assert incident.people.count() == 2 and list(incident.isolation_cases.all()) == [home_case]
     case_page = client.get(f"/watch/isolation/{home_case.pk}/").content.decode()
     assert f"/watch/incidents/{incident.pk}/" in case_page
+
+
+def test_a_timeline_written_in_english_reads_in_chinese(login_as, incident):
+    english = login_as(Role.OFFICE)
+    english.post(f"{LIST}{incident.pk}/handle/", {"status-note": "复测"}, HTTP_ACCEPT_LANGUAGE="en")
+    english.post(f"{LIST}{incident.pk}/notify-cdc/", {"cdc-note": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    page = english.get(f"{LIST}{incident.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Open → Being handled: 复测" in page and "待处置" not in page
+    chinese = english.get(f"{LIST}{incident.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = chinese.content.decode()
+    assert "待处置 → 处置中：复测" in page and "已报告疾控中心" in page
+    assert "Being handled" not in page and "CDC notified" not in page
