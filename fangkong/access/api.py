@@ -11,6 +11,7 @@ import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -352,6 +353,140 @@ def list_pass_types(request):
     if not scoping.is_office(request.user):
         types = types.filter(is_active=True)
     return types
+
+
+CODE = r"^[-a-zA-Z0-9_]{1,30}$"
+
+
+class GateIn(InSchema):
+    code: str = Field(pattern=CODE, description="What a device sends as `gate`")
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
+    area: Id = Field(description="The area the gate serves")
+    is_active: bool = True
+
+
+class GatePatch(InSchema):
+    code: str | None = Field(None, pattern=CODE)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    area: Id | None = None
+    is_active: bool | None = None
+
+
+class PassTypeIn(InSchema):
+    code: str = Field(pattern=CODE)
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
+    default_days: int = Field(14, ge=1, le=366, description="A new pass's validity")
+    areas: list[Id] = Field([], max_length=50, description="A new pass's areas")
+    multiple_use: bool = True
+    uses: int | None = Field(None, ge=1, le=999, description="Entries a pass allows; none: any")
+    approver: Id | None = Field(None, description="A user who decides besides the office")
+    order: int = Field(0, ge=0, le=32767)
+    is_active: bool = True
+
+
+class PassTypePatch(InSchema):
+    code: str | None = Field(None, pattern=CODE)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    default_days: int | None = Field(None, ge=1, le=366)
+    areas: list[Id] | None = Field(None, max_length=50)
+    multiple_use: bool | None = None
+    uses: int | None = Field(None, ge=1, le=999)
+    approver: Id | None = None
+    order: int | None = Field(None, ge=0, le=32767)
+    is_active: bool | None = None
+
+
+# Fields a PATCH may set to null (to clear them); any other null is refused, naming the field.
+NULLABLE = frozenset({"uses", "approver"})
+
+
+def _not_null(data: dict) -> dict:
+    nulls = {key: _("This field may not be null.") for key, value in data.items() if value is None}
+    nulls = {key: message for key, message in nulls.items() if key not in NULLABLE}
+    if nulls:
+        raise ValidationError(nulls)
+    return data
+
+
+def _areas(ids: list[int]) -> list[Area]:
+    found = Area.objects.in_bulk(set(ids))
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError(
+            {"areas": _("No such area: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in missing)}}
+        )
+    return list(found.values())
+
+
+def _gate_data(data: dict) -> dict:
+    if "area" in data:
+        data["area"] = _record(Area, data["area"], "area")
+    return data
+
+
+def _pass_type_data(data: dict) -> dict:
+    """The areas and the approver the ids name; every id that names nothing is reported."""
+    errors = {}
+    if "areas" in data:
+        try:
+            data["areas"] = _areas(data["areas"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if "approver" in data:
+        active = get_user_model().objects.filter(is_active=True)
+        try:
+            data["approver"] = _record(get_user_model(), data["approver"], "approver", active)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _gate_out(gate: Gate) -> Gate:
+    return Gate.objects.select_related("area").get(pk=gate.pk)
+
+
+def _pass_type_out(pass_type: PassType) -> PassType:
+    return PassType.objects.prefetch_related("areas").get(pk=pass_type.pk)
+
+
+@router.post("/gates", response=_error_responses(GateOut))
+def create_gate(request, payload: GateIn):
+    """A new gate (the office); guards and devices name it by `code`."""
+    scoping.require_office(request.user)
+    return _gate_out(services.save_gate(request.user, None, **_gate_data(payload.dict())))
+
+
+@router.patch("/gates/{gate_id}", response=_error_responses(GateOut))
+def update_gate(request, payload: GatePatch, gate_id: int = id_path()):
+    """Change a gate, or switch it off with `is_active: false` (the office)."""
+    scoping.require_office(request.user)
+    gate = core_scoping.get_visible_or_404(Gate.objects.all(), pk=gate_id)
+    data = _gate_data(_not_null(payload.dict(exclude_unset=True)))
+    return _gate_out(services.save_gate(request.user, gate, **data))
+
+
+@router.post("/pass-types", response=_error_responses(PassTypeOut))
+def create_pass_type(request, payload: PassTypeIn):
+    """A new kind of pass with the defaults a new pass takes (the office)."""
+    scoping.require_office(request.user)
+    data = _pass_type_data(payload.dict())
+    return _pass_type_out(services.save_pass_type(request.user, None, **data))
+
+
+@router.patch("/pass-types/{pass_type_id}", response=_error_responses(PassTypeOut))
+def update_pass_type(request, payload: PassTypePatch, pass_type_id: int = id_path()):
+    """Change a pass type (the office); `areas` replaces its areas. Passes already issued
+    keep what they were issued with."""
+    scoping.require_office(request.user)
+    pass_type = core_scoping.get_visible_or_404(PassType.objects.all(), pk=pass_type_id)
+    data = _pass_type_data(_not_null(payload.dict(exclude_unset=True)))
+    return _pass_type_out(services.save_pass_type(request.user, pass_type, **data))
 
 
 @router.get("/policies", response=_error_responses(list[AccessPolicyOut]))

@@ -1,5 +1,6 @@
 """The registry over HTTP: /api/v1/core/… — same scoping, services and validation as the pages."""
 
+import datetime
 import functools
 from enum import StrEnum
 
@@ -10,7 +11,8 @@ from ninja.pagination import paginate
 
 from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
 from fangkong.core import scoping, selectors, services
-from fangkong.core.models import Area, Building, Campus, Household, Person, Unit
+from fangkong.core.models import Area, Building, Campus, Household, Person, Unit, User
+from fangkong.core.roles import Role
 
 router = Router(tags=["core"])
 ERRORS = frozenset({400, 401, 403, 404, 422})
@@ -37,6 +39,7 @@ UnitKind = _api_enum("UnitKind", Unit.Kind)
 PersonSex = _api_enum("PersonSex", Person.Sex)
 PersonCategory = _api_enum("PersonCategory", Person.Category)
 PersonResidence = _api_enum("PersonResidence", Person.Residence)
+AccountRole = _api_enum("AccountRole", Role)
 
 
 class CampusOut(Schema):
@@ -212,6 +215,62 @@ class HouseholdPatch(InSchema):
     reason: str = Field("", max_length=200)
 
 
+class AccountOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    full_name: str
+    email: str
+    roles: list[AccountRole] = Field(description="The roles held, even while switched off")
+    unit_id: int | None
+    person_id: int | None
+    is_active: bool
+    last_login: datetime.datetime | None
+    date_joined: datetime.datetime
+
+    @staticmethod
+    def resolve_full_name(account) -> str:
+        return account.get_full_name()
+
+    @staticmethod
+    def resolve_roles(account) -> list[str]:
+        return selectors.account_roles(account)
+
+
+# The accounts page asks for 10 characters at least; the API the same.
+PASSWORD_LENGTH = {"min_length": 10, "max_length": 128}
+
+
+class AccountIn(InSchema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(**PASSWORD_LENGTH)
+    roles: list[AccountRole] = Field(min_length=1, max_length=len(Role.values))
+    unit_id: Id | None = Field(None, description="An officer's unit: required for an officer")
+    person_id: Id | None = Field(None, description="The person this login is")
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+
+
+class AccountPatch(InSchema):
+    password: str | None = Field(None, **PASSWORD_LENGTH)
+    roles: list[AccountRole] | None = Field(None, min_length=1, max_length=len(Role.values))
+    unit_id: Id | None = None
+    person_id: Id | None = None
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    email: str | None = Field(None, max_length=254)
+    is_active: bool | None = Field(None, description="Accounts are switched off, not deleted")
+
+
+class AccountFilter(FilterSchema):
+    q: str = Field("", max_length=60, description="User name or name")
+    role: AccountRole | None = None
+    unit: Id | None = None
+    active: bool | None = None
+
+
 class MeOut(Schema):
     username: str
     roles: list[str]
@@ -234,7 +293,8 @@ def _related(model, pk, field: str):
 
 # A service's field errors name the model's fields ("unit"); the client sent "unit_id".
 API_FIELD_NAMES = {
-    name: f"{name}_id" for name in ("campus", "area", "building", "unit", "dormitory", "household")
+    name: f"{name}_id"
+    for name in ("campus", "area", "building", "unit", "dormitory", "household", "person")
 }
 
 
@@ -400,3 +460,59 @@ def update_household(request, payload: HouseholdPatch, household_id: int = id_pa
     if "building_id" in data:
         data["building"] = _related(Building, data.pop("building_id"), "building_id")
     return services.update_household(request.user, household, reason=reason, **data)
+
+
+# ---- accounts (the office's) -------------------------------------------------------------------
+
+
+def _account_data(payload: dict) -> dict:
+    data = dict(payload)
+    if "roles" in data and data["roles"] is not None:
+        data["roles"] = [str(role) for role in data["roles"]]
+    for key, model in (("unit_id", Unit), ("person_id", Person)):
+        if key in data:
+            data[key.removesuffix("_id")] = _related(model, data.pop(key), key)
+    return data
+
+
+def _visible_account(request, account_id: int) -> User:
+    services.require_role(request.user, Role.OFFICE)
+    return scoping.get_visible_or_404(selectors.accounts_for(request.user), pk=account_id)
+
+
+@router.get("/accounts", response=_error_responses(list[AccountOut]))
+@paginate(Pagination)
+def list_accounts(request, filters: Query[AccountFilter]):
+    """The logins, switched-on first (the office only), as on the accounts page."""
+    services.require_role(request.user, Role.OFFICE)
+    data = filters.dict()
+    data["role"] = str(data["role"]) if data["role"] else ""
+    return selectors.accounts_for(request.user, **data)
+
+
+@router.get("/accounts/{account_id}", response=_error_responses(AccountOut))
+def get_account(request, account_id: int = id_path()):
+    return _visible_account(request, account_id)
+
+
+@router.post("/accounts", response=_error_responses(AccountOut))
+@_errors_name_api_fields
+def create_account(request, payload: AccountIn):
+    """A new login with its roles (the office only); an officer needs `unit_id`."""
+    account = services.create_account(request.user, **_account_data(payload.dict()))
+    return _visible_account(request, account.pk)
+
+
+@router.patch("/accounts/{account_id}", response=_error_responses(AccountOut))
+@_errors_name_api_fields
+def update_account(request, payload: AccountPatch, account_id: int = id_path()):
+    """Change an account's roles, unit, person, names, e-mail or password, or switch it off or
+    on (the office only). `roles` replaces the roles held. Nobody switches off their own
+    account or takes the office role from it."""
+    account = _visible_account(request, account_id)
+    data = _account_data(payload.dict(exclude_unset=True))
+    for key in ("roles", "password", "first_name", "last_name", "email", "is_active"):
+        if key in data and data[key] is None:
+            raise ValidationError({key: _("This field may not be null.")})
+    services.update_account(request.user, account, **data)
+    return _visible_account(request, account.pk)

@@ -54,6 +54,33 @@ def units_for(user) -> QuerySet[Unit]:
     )
 
 
+def accounts_for(
+    user, *, q: str = "", role: str = "", unit: int | None = None, active: bool | None = None
+) -> QuerySet[User]:
+    """The logins the office keeps (the accounts page and the API): all of them for the
+    office, none for anyone else. Switched-on accounts first, then by user name."""
+    if not user.has_role(Role.OFFICE):
+        return User.objects.none()
+    accounts = User.objects.select_related("unit", "person").prefetch_related("groups")
+    q = (q or "").strip()
+    if q:
+        accounts = accounts.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        )
+    if role:
+        accounts = accounts.filter(groups__name=role)
+    if unit:
+        accounts = accounts.filter(unit_id=unit)
+    if active is not None:
+        accounts = accounts.filter(is_active=active)
+    return accounts.order_by("-is_active", "username")
+
+
+def account_roles(account: User) -> list[str]:
+    """The roles an account holds, switched on or not, from its prefetched groups."""
+    return sorted(group.name for group in account.groups.all() if group.name in Role.values)
+
+
 def households_for(
     user, *, q: str = "", area: int | None = None, rented: bool | None = None
 ) -> QuerySet[Household]:

@@ -188,6 +188,27 @@ def create_unit(actor, **data) -> Unit:
 # ---- accounts ---------------------------------------------------------------------------
 
 
+def _role_groups(roles) -> list[Group]:
+    """The groups of `roles`, refusing a name that is not a role."""
+    roles = set(roles)
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError(
+            {"roles": _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}}
+        )
+    groups = list(Group.objects.filter(name__in=roles))
+    if len(groups) != len(roles):
+        # The groups are made by core's migration 0002: without them a role would be lost.
+        raise ValidationError({"roles": _("The roles are missing: run manage.py migrate.")})
+    return groups
+
+
+def _check_account(user: User, roles) -> None:
+    if Role.OFFICER in roles and user.unit_id is None:
+        raise ValidationError({"unit": _("An information officer needs a unit.")})
+    user.full_clean(exclude=["password"])
+
+
 @transaction.atomic
 def create_account(
     actor,
@@ -199,24 +220,65 @@ def create_account(
     person: Person | None = None,
     first_name: str = "",
     last_name: str = "",
+    email: str = "",
 ) -> User:
-    """A login with its roles. `actor` None is the command line (createsuperuser's peer)."""
+    """A login with its roles. `actor` None is the command line (create_office_user)."""
     if actor is not None:
         require_role(actor, Role.OFFICE)
-    unknown = set(roles) - set(Role.values)
-    if unknown:
-        raise ValidationError(
-            {"roles": _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}}
-        )
-    if Role.OFFICER in roles and unit is None:
-        raise ValidationError({"unit": _("An information officer needs a unit.")})
+    groups = _role_groups(roles)
     user = User(
-        username=username, unit=unit, person=person, first_name=first_name, last_name=last_name
+        username=(username or "").strip(),
+        unit=unit,
+        person=person,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+        email=(email or "").strip(),
     )
     user.set_password(password)
-    user.full_clean(exclude=["password"])
+    _check_account(user, roles)
     user.save()
-    user.groups.set(Group.objects.filter(name__in=roles))
+    user.groups.set(groups)
+    return user
+
+
+# What update_account may change; the username stays, since history names the account by it.
+ACCOUNT_FIELDS = ("unit", "person", "first_name", "last_name", "email", "is_active")
+
+
+@transaction.atomic
+def update_account(
+    actor, user: User, *, roles: list[str] | None = None, password: str | None = None, **changes
+) -> User:
+    """Change an account's roles, unit, person, names, e-mail, password or whether it is on.
+
+    `actor` None is the command line. The office may not switch off its own account or take
+    the office role from it: the last office login would lock the school out of its accounts.
+    """
+    if actor is not None:
+        require_role(actor, Role.OFFICE)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if roles is None:
+        # Read from the groups, not `user.roles`, which is empty for a switched-off account.
+        roles = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
+    roles = set(roles)
+    for key, value in changes.items():
+        if key not in ACCOUNT_FIELDS:
+            raise ValidationError({key: _("This cannot be changed here.")})
+        setattr(user, key, value.strip() if isinstance(value, str) else value)
+    groups = _role_groups(roles)
+    if actor is not None and user.pk == actor.pk:
+        if not user.is_active:
+            raise ValidationError({"is_active": _("You cannot switch off your own account.")})
+        if Role.OFFICE not in roles:
+            raise ValidationError(
+                {"roles": _("You cannot take the office role from your own account.")}
+            )
+    if password is not None:
+        user.set_password(password)
+    _check_account(user, roles)
+    user.save()
+    user.groups.set(groups)
+    user._roles_cache = None
     return user
 
 

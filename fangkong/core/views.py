@@ -24,7 +24,7 @@ from fangkong.core.forms import (
     PersonForm,
     ReasonForm,
 )
-from fangkong.core.models import ApiToken, Person, User
+from fangkong.core.models import ApiToken, Person
 from fangkong.core.roles import Role
 from fangkong.spreadsheets import XLSX_CONTENT_TYPE, workbook_response
 
@@ -346,11 +346,7 @@ def account_list(request):
         else:
             messages.success(request, _("Account %(name)s created.") % {"name": account.username})
             return redirect("account-list")
-    accounts = (
-        User.objects.select_related("unit", "person")
-        .prefetch_related("groups")
-        .order_by("-is_active", "username")
-    )
+    accounts = selectors.accounts_for(request.user)
     return render(
         request,
         "core/account_list.html",
@@ -364,7 +360,7 @@ def account_list(request):
 def account_toggle(request, pk):
     if not request.user.has_role(Role.OFFICE):
         raise PermissionDenied(_("Only the prevention & control office manages accounts."))
-    account = scoping.get_visible_or_404(User.objects.all(), pk=pk)
+    account = scoping.get_visible_or_404(selectors.accounts_for(request.user), pk=pk)
     try:
         services.set_account_active(request.user, account, not account.is_active)
     except ValidationError as error:
