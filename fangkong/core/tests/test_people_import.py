@@ -308,7 +308,10 @@ def test_a_clash_written_meanwhile_rolls_back_every_row(office, unit, monkeypatc
 # ---- files that are not a people sheet -------------------------------------------------------
 
 
-NOT_XLSX = "This is not an .xlsx file: save it from Excel or WPS as .xlsx."
+NOT_XLSX = (
+    "This is not a spreadsheet that can be read: save it from Excel, WPS or LibreOffice as "
+    ".xlsx, .xls or .ods."
+)
 
 
 def docx_bytes() -> bytes:
@@ -337,10 +340,11 @@ def docx_bytes() -> bytes:
         ("people.xlsx", docx_bytes()),
         ("people.xlsx", bytes(range(256)) * 8),
         ("people.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504),
+        ("people.ods", docx_bytes()),
     ],
-    ids=["csv", "docx", "docx-named-xlsx", "random-bytes", "old-xls"],
+    ids=["csv", "docx", "docx-named-xlsx", "random-bytes", "broken-xls", "docx-named-ods"],
 )
-def test_a_file_that_is_not_xlsx_is_refused_with_400(login_as, unit, name, content):
+def test_a_file_that_is_not_a_workbook_is_refused_with_400(login_as, unit, name, content):
     client = login_as(Role.OFFICE)
 
     response = post(client, content, name)
