@@ -9,12 +9,8 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from fangkong.core.tests.workbook_files import MAIN, package
 from fangkong.spreadsheets import Column, SheetError, iter_records, open_sheet
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
-SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
 
 @pytest.fixture(autouse=True)
@@ -74,55 +70,6 @@ def workbook_bytes(rows, write_only: bool = False) -> bytes:
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
-
-
-def package(sheet_xml: str, shared_strings: str | None = None) -> bytes:
-    """A minimal .xlsx around a hand-written sheet (and shared strings table)."""
-    overrides = (
-        f'<Override PartName="/xl/workbook.xml" ContentType="{SHEET_TYPE}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" '
-        f'ContentType="{SHEET_TYPE}.worksheet+xml"/>'
-    )
-    relationships = (
-        f'<Relationship Id="rId1" Type="{RELATIONSHIP}/worksheet" Target="worksheets/sheet1.xml"/>'
-    )
-    if shared_strings is not None:
-        overrides += (
-            '<Override PartName="/xl/sharedStrings.xml" '
-            f'ContentType="{SHEET_TYPE}.sharedStrings+xml"/>'
-        )
-        relationships += (
-            f'<Relationship Id="rId2" Type="{RELATIONSHIP}/sharedStrings" '
-            'Target="sharedStrings.xml"/>'
-        )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f"{overrides}</Types>",
-        )
-        archive.writestr(
-            "_rels/.rels",
-            f'<Relationships xmlns="{PACKAGE}"><Relationship Id="rId1" '
-            f'Type="{RELATIONSHIP}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIP}"><sheets>'
-            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<Relationships xmlns="{PACKAGE}">{relationships}</Relationships>',
-        )
-        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-        if shared_strings is not None:
-            archive.writestr("xl/sharedStrings.xml", shared_strings)
     return buffer.getvalue()
 
 
