@@ -1,4 +1,5 @@
-"""People import: 50,000 people from an .xlsx, against plain sqlite3 executemany.
+"""People import: 50,000 people from an .xlsx, against plain sqlite3 executemany; and the
+reader (python-calamine) against the hand-written one it replaced, on the same workbook.
 
 The issue's targets: importing 50,000 people runs at at least 30% of the rate of a plain
 `sqlite3` `executemany` of the same rows, with a peak memory under 300 MB.
@@ -42,6 +43,7 @@ from bench.common import child_command, child_env, run_child, run_directory, set
 ROWS = int(os.environ.get("BENCH_PEOPLE_ROWS", "50000"))
 BASELINE_RUNS = 3
 IMPORT_RUNS = 3  # as many as each baseline: a best of more runs would favour that side
+READER_RUNS = 3  # each reader, old and new, alternately
 TARGET_RATIO = 0.30
 TARGET_PEAK_MB = 300
 OFFICE_USERNAME = "bench-office"
@@ -117,9 +119,15 @@ def run(workdir: Path) -> None:
     via_openpyxl = best_of(
         BASELINE_RUNS - 1, lambda n: openpyxl_seconds(xlsx, workdir / f"openpyxl{n}.db")
     )
-    via_reader = best_of(
-        BASELINE_RUNS - 1, lambda n: reader_seconds(xlsx, workdir / f"reader{n}.db")
-    )
+    # The reader against the hand-written one it replaced (bench/old_spreadsheets.py), on
+    # the same workbook, their runs interleaved: alone, and with the rows written.
+    reads = {"old": [], "new": []}
+    written = {"old": [], "new": []}
+    for number in range(READER_RUNS):
+        for name, rows_of in (("old", old_reader_rows), ("new", new_reader_rows)):
+            reads[name].append(read_seconds(xlsx, rows_of))
+            written[name].append(reader_seconds(xlsx, workdir / f"{name}{number}.db", rows_of))
+    via_reader, via_old_reader = min(written["new"]), min(written["old"])
     django_only = run_child("bench.people_import", ["django"], import_env(workdir, template_db))
 
     for result in imports:
@@ -152,7 +160,10 @@ def run(workdir: Path) -> None:
         table_runs,
     )
     line("B  openpyxl read-only read of the .xlsx + executemany", via_openpyxl, BASELINE_RUNS - 1)
-    line("C  fangkong.spreadsheets read of the .xlsx + executemany", via_reader, BASELINE_RUNS - 1)
+    line("C0 the old hand-written reader + executemany", via_old_reader, READER_RUNS)
+    line("C  fangkong.spreadsheets (calamine) read + executemany", via_reader, READER_RUNS)
+    line("R0 the old hand-written reader, reading alone", min(reads["old"]), READER_RUNS)
+    line("R  fangkong.spreadsheets (calamine), reading alone", min(reads["new"]), READER_RUNS)
     line(
         "I  fangkong import_people: read, check, write with history",
         seconds,
@@ -185,6 +196,11 @@ def run(workdir: Path) -> None:
         f"  I / B  = {via_openpyxl / seconds:.2f}   against the least an openpyxl-based import does"
     )
     print(f"  I / C  = {via_reader / seconds:.2f}   against the least this import's reader allows")
+    print("The reader against the hand-written one it replaced (old time over new time)")
+    ratio = min(reads["old"]) / min(reads["new"])
+    verdict = "at least as fast: met" if ratio >= 1 else "SLOWER: NOT MET"
+    print(f"  R0 / R  = {ratio:.2f}   reading alone ({verdict})")
+    print(f"  C0 / C  = {via_old_reader / via_reader:.2f}   reading and writing the rows")
     print("Peak memory (VmHWM of a child process)")
     print(f"  Django set up, nothing imported          {django_only['peak_mb']:>5.0f} MB")
     verdict = "met" if peak < TARGET_PEAK_MB else "NOT MET"
@@ -298,14 +314,46 @@ def openpyxl_seconds(xlsx: Path, path: Path) -> float:
     return seconds
 
 
-def reader_seconds(xlsx: Path, path: Path) -> float:
+def new_reader_rows(upload):
+    """The rows of the sheet as fangkong.spreadsheets reads them (calamine, after the
+    checks of what the workbook unpacks to)."""
     from fangkong.spreadsheets import iter_sheet_rows
 
+    return iter_sheet_rows(upload)
+
+
+def old_reader_rows(upload):
+    """The rows as the hand-written reader that calamine replaced read them."""
+    from bench.old_spreadsheets import XlsxSheet
+
+    sheet = XlsxSheet(upload)
+    try:
+        yield from sheet.numbered_rows()
+    finally:
+        sheet.close()
+
+
+def read_seconds(xlsx: Path, rows_of) -> float:
+    """Reading every row, padded to the sheet's width, and nothing else."""
+    width = len(BARE_COLUMNS)
+    started = time.perf_counter()
+    with open(xlsx, "rb") as upload:
+        count = 0
+        for _number, values in rows_of(upload):
+            (values + [None] * (width - len(values)))[:width]
+            count += 1
+    seconds = time.perf_counter() - started
+    if count != ROWS + 1:
+        raise SystemExit(f"a reader read {count} rows, not {ROWS + 1}")
+    return seconds
+
+
+def reader_seconds(xlsx: Path, path: Path, rows_of) -> float:
     connection = bare_table(path)
     started = time.perf_counter()
     width = len(BARE_COLUMNS)
     with open(xlsx, "rb") as upload:
-        rows = iter_sheet_rows(upload)
+        rows = rows_of(upload)
         next(rows)
         connection.execute("BEGIN")
         padded = ((values + [None] * (width - len(values)))[:width] for _n, values in rows)

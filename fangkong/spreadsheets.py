@@ -1,19 +1,15 @@
-"""Reading and writing .xlsx the way every module does: streamed, both languages' headers,
-errors that name the row and the column.
+"""Reading and writing spreadsheets the way every module does: uploads of .xlsx, .xls or .ods
+read with python-calamine after checks of what they unpack to, both languages' headers,
+errors that name the row and the column; .xlsx written with openpyxl.
 """
 
-import codecs
-import datetime
-import functools
 import io
-import posixpath
 import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
-from xml.etree import ElementTree
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -22,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetTypeEnum
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,577 +42,217 @@ class RowError:
 
 
 class SheetError(Exception):
-    """The file as a whole cannot be read (wrong type, empty, missing columns)."""
+    """The file as a whole cannot be read (wrong type, too large, empty, missing columns).
+
+    `row` is the sheet row the problem lies on (the header row that lacks a column), 0
+    where it is the file as a whole."""
+
+    def __init__(self, message: str, row: int = 0):
+        super().__init__(message)
+        self.row = row
 
 
-def not_xlsx() -> SheetError:
-    return SheetError(_("This is not an .xlsx file: save it from Excel or WPS as .xlsx."))
-
-
-# ---- a streaming reader of the first worksheet ------------------------------------------
+# ---- reading an uploaded workbook ----------------------------------------------------------
 #
-# openpyxl's read-only mode reads a 50,000-row sheet at a few thousand rows a second, and it
-# trusts the <dimension> a file declares (a file that understates it loses rows silently).
-# This reader streams the sheet's XML out of the zip and picks the rows and cells out of it
-# with regular expressions, which is what makes a large import fast. It reads what Excel, WPS,
-# LibreOffice and openpyxl write: shared strings, inline strings, numbers, booleans, errors,
-# ISO dates and formulas' cached values; a namespace prefix on the elements (<x:row>) too.
-# Numbers formatted as dates stay numbers (no people column holds a date).
+# python-calamine (Rust) reads .xlsx, .xlsm, .xls and .ods. It holds the first worksheet in
+# memory as it reads it, so what a file unpacks to is checked before anything is unpacked:
+# an .xlsx or .ods is a zip, and its directory states every entry's size. (calamine's zip
+# reader stops at an entry that unpacks to more than its stated size, so the directory
+# cannot understate it.) The limits are far above any office's table: 50,000 people are a
+# 3 MB file that unpacks to 30 MB.
 
-# What reading a damaged or truncated file raises.
-DAMAGED = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    NotImplementedError,  # a compression method zipfile does not know
-    UnicodeDecodeError,
-    IndexError,  # a shared string that is not there
-    ValueError,  # a number that is not one
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+UPLOAD_ACCEPT = ",".join(SPREADSHEET_SUFFIXES)  # the file input's accept attribute
+MAX_UNPACKED_MB = 100  # what all the entries of a workbook's zip may unpack to together
+MAX_COMPRESSION_RATIO = 100  # unpacked size over packed size of one entry…
+RATIO_CHECKED_FROM_MB = 1  # …of at least this size: small parts (styles) pack very well
+MAX_ARCHIVE_ENTRIES = 10_000
+MAX_SHEET_CELLS = 5_000_000  # rows × columns of the sheet read: 50,000 people are 750,000
+MEGABYTE = 1000 * 1000
+_DIMENSION = re.compile(
+    rb"""<(?:[\w.-]+:)?dimension\s+ref\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"""
+    rb"""(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?["']"""
 )
-_MAIN_NAMESPACES = (
-    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "http://purl.oclc.org/ooxml/spreadsheetml/main",
-)
-_CHUNK = 1 << 20  # characters of sheet XML parsed at a time
-_ENTITY = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
-_ROW_NUMBER = re.compile(r"""\sr\s*=\s*["']([0-9]+)["']""")
-_CELL_REF = re.compile(r"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]*["']""")
-_CELL_TYPE = re.compile(r"""\st\s*=\s*["'](\w+)["']""")
+_DIMENSION_HEAD = 4096  # bytes of a worksheet's XML in which its <dimension> is looked for
 
 
-def _entity(match) -> str:
-    hexadecimal, decimal, name = match.groups()
-    if name:
-        return _NAMED_ENTITIES[name]
-    return chr(int(hexadecimal, 16) if hexadecimal else int(decimal))
-
-
-def xml_text(raw: str) -> str:
-    """The text of XML character data as a parser would give it."""
-    if "<" in raw:  # CDATA sections (or a stray comment) inside a text element
-        parts = _CDATA.split(raw)
-        return "".join(
-            part if index % 2 else xml_text(re.sub(r"<!--.*?-->", "", part, flags=re.S))
-            for index, part in enumerate(parts)
+def not_a_spreadsheet() -> SheetError:
+    return SheetError(
+        _(
+            "This is not a spreadsheet that can be read: save it from Excel, WPS or "
+            "LibreOffice as .xlsx, .xls or .ods."
         )
-    if "\r" in raw:
-        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in raw:
-        raw = _ENTITY.sub(_entity, raw)
-    return raw
+    )
 
 
-def _column_index(letters: str) -> int:
-    """0 for A, 25 for Z, 26 for AA."""
-    index = 0
-    for letter in letters.upper():
-        index = index * 26 + ord(letter) - 64
-    return index - 1
+def check_file_name(name: str) -> None:
+    """Refuse a file whose name says it is not a workbook (people.csv, report.docx)."""
+    if name and not name.lower().endswith(SPREADSHEET_SUFFIXES):
+        raise not_a_spreadsheet()
 
 
-_LETTERS = [chr(65 + n) for n in range(26)]
-_COLUMN_INDEX = {a + b: _column_index(a + b) for a in ["", *_LETTERS] for b in _LETTERS}
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _parse_part(archive: zipfile.ZipFile, name: str):
+def check_archive(upload) -> None:
+    """Refuse an .xlsx or .ods that would unpack to too much, from its zip directory alone.
+    A file that is not a zip (.xls, or no workbook at all) is left to calamine."""
+    upload.seek(0)
     try:
-        return ElementTree.fromstring(archive.read(name))
-    except (KeyError, ElementTree.ParseError, *DAMAGED):
-        raise not_xlsx() from None
+        if not zipfile.is_zipfile(upload):
+            return
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            _check_entries(entries)
+            _check_declared_dimensions(archive, entries)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
+        raise not_a_spreadsheet() from None
+    finally:
+        upload.seek(0)
 
 
-def _relationships(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
-    """(id, type, archive path of the target) of each relationship of `part`."""
-    folder, _slash, base = part.rpartition("/")
-    rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
-    if rels_name not in archive.NameToInfo:
-        return []
-    found = []
-    for element in _parse_part(archive, rels_name):
-        if _local(element.tag) != "Relationship" or element.get("TargetMode") == "External":
-            continue
-        target = element.get("Target", "")
-        if target.startswith("/"):
-            path = target[1:]
-        else:
-            path = posixpath.normpath(posixpath.join(folder, target))
-        found.append((element.get("Id", ""), element.get("Type", ""), path))
-    return found
-
-
-def _prefix(head: str, root: str) -> str:
-    """The namespace prefix the part's elements carry ('' or e.g. 'x:')."""
-    match = re.search(rf"<(?:([A-Za-z_][\w.-]*):)?{root}\b", head)
-    return f"{match.group(1)}:" if match and match.group(1) else ""
-
-
-def _stream(archive: zipfile.ZipFile, name: str) -> Iterator[str]:
-    """The text of a zip member, decoded chunk by chunk."""
-    with archive.open(name) as source:
-        data = source.read(_CHUNK)
-        encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-        decoder = codecs.getincrementaldecoder(encoding)()
-        while data:
-            yield decoder.decode(data)
-            data = source.read(_CHUNK)
-        yield decoder.decode(b"", final=True)
-
-
-def _elements(archive: zipfile.ZipFile, name: str, root: str, element: str):
-    """(namespace prefix, text) for a big part, streamed: each text holds whole `element`s
-    only (and whatever lies between them)."""
-    prefix = None
-    close = ""
-    buffer = ""
-    for chunk in _stream(archive, name):
-        buffer += chunk
-        if prefix is None:
-            prefix = _prefix(buffer[:4096], root)
-            close = f"</{prefix}{element}>"
-        end = buffer.rfind(close)
-        if end < 0:
-            continue
-        end += len(close)
-        yield prefix, buffer[:end]
-        buffer = buffer[end:]
-    if buffer:
-        yield prefix or "", buffer
-
-
-def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
-    strings: list[str] = []
-    patterns = None
-    for prefix, text in _elements(archive, name, "sst", "si"):
-        if patterns is None:
-            p = re.escape(prefix)
-            patterns = (
-                # <si><t>plain text</t></si> in the first group, anything else in the second.
-                re.compile(
-                    rf"""<{p}si><{p}t(?: xml:space="preserve"|)>([^<]*)</{p}t></{p}si>"""
-                    rf"|<{p}si\b[^>]*?(?:/>|>(.*?)</{p}si>)",
-                    re.S,
-                ),
-                re.compile(rf"<{p}rPh\b.*?</{p}rPh>|<{p}rPh\b[^>]*/>", re.S),
-                re.compile(rf"<{p}t(?:\s[^>]*?)?(?:/>|>(.*?)</{p}t>)", re.S),
+def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise SheetError(
+            _(
+                "The workbook is made of %(count)s files packed together; at most %(limit)s "
+                "are accepted. Save it again from Excel, WPS or LibreOffice."
             )
-        plain_texts = _plain_strings(text, prefix)
-        if plain_texts is not None:
-            strings += plain_texts
+            % {"count": f"{len(entries):,}", "limit": f"{MAX_ARCHIVE_ENTRIES:,}"}
+        )
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > MAX_UNPACKED_MB * MEGABYTE:
+        raise SheetError(
+            _(
+                "The workbook unpacks to %(size)s MB; at most %(limit)s MB can be imported. "
+                "Split it into smaller files."
+            )
+            % {"size": f"{unpacked / MEGABYTE:,.0f}", "limit": MAX_UNPACKED_MB}
+        )
+    for entry in entries:
+        if entry.file_size < RATIO_CHECKED_FROM_MB * MEGABYTE:
             continue
-        item, phonetic, any_text = patterns
-        for plain, other in item.findall(text):
-            if plain or not other:
-                strings.append(xml_text(plain) if "&" in plain or "\r" in plain else plain)
-            else:
-                # Rich text: the runs' texts joined; phonetic guides (rPh) are not text.
-                other = phonetic.sub("", other)
-                strings.append("".join(xml_text(part) for part in any_text.findall(other)))
-    return strings
+        if entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1):
+            raise SheetError(
+                _(
+                    "A part of the workbook (%(part)s) unpacks to more than %(limit)s times "
+                    "its packed size: that is no ordinary spreadsheet, and it is refused."
+                )
+                % {"part": entry.filename[:80], "limit": MAX_COMPRESSION_RATIO}
+            )
 
 
-def _plain_strings(text: str, prefix: str) -> list[str] | None:
-    """The strings of a run of shared strings that are all plain text, one after the other
-    (<si><t>a</t></si><si><t>b</t></si>…), as Excel writes most tables: split out in C.
-    None if any item of `text` is anything else (it is then read item by item)."""
-    start, close = f"<{prefix}si><{prefix}t>", f"</{prefix}t></{prefix}si>"
-    text = text.replace(f'<{prefix}t xml:space="preserve">', f"<{prefix}t>")
-    first, last = text.find(start), text.rfind(close)
-    if first < 0 or last < first:
-        return None
-    inner = text[first + len(start) : last]
-    items = inner.split(close + start)
-    # Every item of the text is one of these, and the separators hold every "<" there is:
-    # so no item holds markup (rich text, phonetic guides, CDATA).
-    if text.count(f"<{prefix}si") != len(items) or inner.count("<") != 4 * (len(items) - 1):
-        return None
-    if "&" in inner or "\r" in inner:
-        return [xml_text(item) if "&" in item or "\r" in item else item for item in items]
-    return items
+def _check_declared_dimensions(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]):
+    """The <dimension> each worksheet of an .xlsx declares, read from its first bytes."""
+    for entry in entries:
+        name = entry.filename.lower()
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        with archive.open(entry) as part:
+            found = _DIMENSION.search(part.read(_DIMENSION_HEAD))
+        if found is None:
+            continue
+        first_column, first_row, last_column, last_row = found.groups()
+        rows = abs(int(last_row or first_row) - int(first_row)) + 1
+        columns = abs(_column_number(last_column or first_column) - _column_number(first_column))
+        _check_cells(rows, columns + 1)
 
 
-class XlsxSheet:
-    """The first worksheet of an .xlsx, read as a stream: see `numbered_rows`."""
+def _column_number(letters: bytes) -> int:
+    """1 for A, 26 for Z, 27 for AA."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
 
-    def __init__(self, upload):
-        try:
-            upload.seek(0)
-            self.archive = zipfile.ZipFile(upload)
-        except DAMAGED:
-            raise not_xlsx() from None
-        try:
-            self._find_parts()
-        except SheetError:
-            self.archive.close()
-            raise
 
-    def _find_parts(self) -> None:
-        archive = self.archive
-        workbook = "xl/workbook.xml"
-        for _id, kind, path in _relationships(archive, ""):
-            if kind.endswith("/officeDocument") and path in archive.NameToInfo:
-                workbook = path
-        if workbook not in archive.NameToInfo:
-            raise not_xlsx()
-        root = _parse_part(archive, workbook)
-        if _local(root.tag) != "workbook" or root.tag[1:].split("}")[0] not in _MAIN_NAMESPACES:
-            raise not_xlsx()
-        relationships = {rid: (kind, path) for rid, kind, path in _relationships(archive, workbook)}
-        self.sheet_path = None
-        for element in root.iter():
-            if _local(element.tag) != "sheet":
-                continue
-            rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
-            kind, path = relationships.get(rid, ("", ""))
-            if kind.endswith("/worksheet") and path in archive.NameToInfo:
-                self.sheet_path = path
-                break
-        if self.sheet_path is None:
-            raise not_xlsx()  # a workbook of chart sheets only
-        self.strings_path = next(
-            (
-                path
-                for _kind, path in relationships.values()
-                if _kind.endswith("/sharedStrings") and path in archive.NameToInfo
-            ),
-            None,
+def _check_cells(rows: int, columns: int) -> None:
+    if rows * columns > MAX_SHEET_CELLS:
+        raise SheetError(
+            _(
+                "The sheet spans %(rows)s rows by %(columns)s columns, %(cells)s cells; at most "
+                "%(limit)s cells can be imported. Delete the empty rows and columns around "
+                "the table, or split it into smaller files."
+            )
+            % {
+                "rows": f"{rows:,}",
+                "columns": f"{columns:,}",
+                "cells": f"{rows * columns:,}",
+                "limit": f"{MAX_SHEET_CELLS:,}",
+            }
         )
 
-    def close(self) -> None:
-        self.archive.close()
+
+class Sheet:
+    """The first worksheet of an uploaded workbook, as calamine read it: see `numbered_rows`."""
+
+    def __init__(self, worksheet: CalamineSheet):
+        self.worksheet = worksheet
 
     def numbered_rows(self) -> Iterator[tuple[int, list]]:
-        """(row number, [value of each column, None where empty]) for each row the file has,
-        in order. Values are str, int, float, bool or datetime, as openpyxl gives them."""
-        try:
-            strings = _shared_strings(self.archive, self.strings_path) if self.strings_path else []
-            yield from self._rows(strings)
-        except DAMAGED:  # truncated or damaged: saving it again is the cure too
-            raise not_xlsx() from None
-
-    def iter_rows(self, values_only: bool = True) -> Iterator[tuple]:
-        """Every row from row 1 as a tuple of values, as openpyxl's `iter_rows` gives them."""
-        if not values_only:
-            raise ValueError("XlsxSheet gives values only")
-        expected = 1
-        for number, values in self.numbered_rows():
-            while expected < number:
-                expected += 1
-                yield ()
-            expected = number + 1
-            yield tuple(values)
-
-    def _rows(self, strings: list[str]) -> Iterator[tuple[int, list]]:
-        patterns = None
-        number = 0
-        for prefix, text in _elements(self.archive, self.sheet_path, "worksheet", "row"):
-            if patterns is None:
-                patterns = _SheetPatterns(prefix)
-                fast = patterns.fast_cell
-                row_open, cell_open = patterns.row_open, patterns.cell_open
-                after_open, usual_start = len(row_open), row_open + " "
-                usual_row = patterns.usual_row
-            pieces = text.split(patterns.row_close)
-            # Every piece but the last ends where a row closed; the last holds what follows
-            # the last row (empty rows written <row r="9"/> have no cells: nothing to read).
-            for index in range(len(pieces) - 1):
-                piece = pieces[index]
-                # The row is the last <row in the piece; usually its first and only one (which
-                # usual_row makes sure of, reading everything after it as cells), else look.
-                start = 0 if piece.startswith(usual_start) else -1
-                head_end = piece.find(">") if start == 0 else -1
-                values = usual_row(piece, head_end + 1, strings) if start == 0 else None
-                if values is None:
-                    start = piece.rfind(row_open)
-                    while start >= 0 and piece[start + after_open : start + after_open + 1] not in (
-                        " \t\r\n>"
-                    ):
-                        start = piece.rfind(row_open, 0, start)  # <rowBreaks>, say
-                    if start < 0:
-                        continue
-                    head_end = piece.find(">", start)
-                attributes = piece[start + after_open : head_end]
-                found = None
-                if attributes.startswith(' r="'):  # <row r="7" …>, as every program writes it
-                    digits = attributes[4 : max(attributes.find('"', 4), 4)]
-                    if digits.isascii() and digits.isdigit():
-                        found = digits
-                if found is None:
-                    match = _ROW_NUMBER.search(attributes)
-                    found = match.group(1) if match else None
-                if found:
-                    number = int(found)
-                else:  # rows without a number follow the one before, empty ones included
-                    number += 1 + len(patterns.empty_row.findall(piece, 0, start))
-                if values is not None:  # cells in column order, each in the common shape
-                    yield number, values
-                    continue
-                body = piece[head_end + 1 :]
-                count = body.count(cell_open)
-                # The fast patterns read a row only if they matched each of its cells.
-                cells = fast.findall(body)
-                if len(cells) != count:
-                    fast = (
-                        patterns.fast_inline if fast is patterns.fast_cell else patterns.fast_cell
-                    )
-                    cells = fast.findall(body)
-                if len(cells) == count:
-                    if fast is patterns.fast_cell:
-                        yield number, _fast_values(cells, strings)
-                    else:
-                        yield number, _inline_values(cells, strings)
-                else:
-                    yield number, self._values(body, strings, patterns)
-
-    @staticmethod
-    def _values(body: str, strings: list[str], patterns: "_SheetPatterns") -> list:
-        """A row's values, whatever its cells look like."""
-        values: list = []
-        column = -1
-        for letters, kind, rest, raw, other in patterns.cell.findall(body):
-            if rest:
-                if not letters:
-                    found = _CELL_REF.search(rest)
-                    letters = found.group(1).upper() if found else ""
-                if not kind:
-                    found = _CELL_TYPE.search(rest)
-                    kind = found.group(1) if found else ""
-            if letters:
-                column = _COLUMN_INDEX.get(letters)
-                if column is None:
-                    column = _column_index(letters)
-            else:
-                column += 1
-            if other:
-                if kind == "inlineStr":
-                    inline = patterns.phonetic.sub("", other)
-                    value = "".join(xml_text(t) for t in patterns.text.findall(inline))
-                    _put(values, column, value)
-                    continue
-                found = patterns.value.search(other)
-                raw = found.group(1) if found else ""
-            if raw:
-                _put(values, column, _value(kind, raw, strings))
-        return values
+        """(row number, [value of each column]) for every row from row 1, in order. Values
+        are str ("" where empty), float, int, bool, or a date, time or datetime."""
+        # calamine gives every row from the first, and the columns from the first that
+        # holds anything: a table starting in column B is read from B.
+        return enumerate(self.worksheet.iter_rows(), start=1)
 
 
-class _SheetPatterns:
-    """The regular expressions for a sheet whose elements carry `prefix`."""
-
-    def __init__(self, prefix: str):
-        p = self.prefix = re.escape(prefix)
-        self.row_open, self.row_close = f"<{prefix}row", f"</{prefix}row>"
-        self.cell_open = f"<{prefix}c"
-        self.empty_row = re.compile(rf"<{p}row\b[^>]*/>")
-        # The common cell, <c r="B7" s="3" t="s"><v>12</v></c> or <c r="B7" s="3"/>: what
-        # follows its column letters (its type and value in two groups). Optional parts are
-        # written (?:…|), not (?:…)?, which Python's re runs as a repeat that saves the
-        # groups matched so far each time: on a row pattern (usual_row) that cost grows as
-        # the square of the row's width. (The likelier branch first; types are letters.)
-        self.cell_rest = (
-            rf"""[0-9]+"(?: s="[0-9]+"|)(?: t="([A-Za-z]+)"|)"""
-            rf"(?:><{p}v>([^<]*)</{p}v></{p}c>| ?/>)"
-        )
-        self.fast_cell = re.compile(rf"""<{p}c r="([A-Z]{{1,3}})""" + self.cell_rest)
-        # The same, or an inline string (as openpyxl's write-only mode writes text); the
-        # fourth group holds the string's <t> tag and text.
-        self.fast_inline = re.compile(
-            rf"""<{p}c r="([A-Z]{{1,3}})[0-9]+"(?: s="[0-9]+"|)(?: t="(\w+)"|)"""
-            rf"(?: ?/>|><{p}v>([^<]*)</{p}v></{p}c>"
-            rf"""|><{p}is>(<{p}t(?: xml:space="preserve"|)>[^<]*)</{p}t></{p}is></{p}c>)"""
-        )
-        # Any cell: attributes in another order or quoted otherwise, no reference, inline
-        # strings, formulas (whose cached value is read).
-        self.cell = re.compile(
-            rf"""<{p}c(?:\s+r="([A-Z]{{1,3}})[0-9]+")?(?:\s+s="[0-9]+")?"""
-            rf"""(?:\s+t="(\w+)")?(\s[^>]*?)?\s*"""
-            rf"(?:/>|><{p}v>([^<]*)</{p}v></{p}c>|>(.*?)</{p}c>)",
-            re.S,
-        )
-        # The last cell reference of a row, and the patterns of whole rows (see usual_row).
-        self.last_cell = f'<{prefix}c r="'
-        self.letters = re.compile(r"([A-Z]{1,3})[0-9]")
-        self.row_patterns: dict[int, re.Pattern] = {}
-        self.value = re.compile(rf"<{p}v(?:\s[^>]*)?>(.*?)</{p}v>", re.S)
-        self.text = re.compile(rf"<{p}t(?:\s[^>]*?)?(?:/>|>(.*?)</{p}t>)", re.S)
-        self.phonetic = re.compile(rf"<{p}rPh\b.*?</{p}rPh>|<{p}rPh\b[^>]*/>", re.S)
-
-    def usual_row(self, piece: str, start: int, strings: list[str]) -> list | None:
-        """The values of a row whose cells (`piece` from `start`) are nothing but cells in the
-        common shape, in column order (any of them may be missing); else None.
-
-        One match of a pattern made for the row's width reads the whole row, each column's
-        type and value in groups of their own: the common row costs no Python per cell."""
-        last = piece.rfind(self.last_cell, start)
-        if last < 0:
-            return None
-        found = self.letters.match(piece, last + len(self.last_cell))
-        width = _COLUMN_INDEX.get(found.group(1), USUAL_ROW_WIDTH) + 1 if found else 0
-        if not 0 < width <= USUAL_ROW_WIDTH:
-            return None
-        pattern = self.row_patterns.get(width)
-        if pattern is None:
-            pattern = self.row_patterns[width] = self._row_pattern(width)
-        match = pattern.fullmatch(piece, start)
-        if match is None:
-            return None
-        groups = match.groups()
-        kinds, raws = groups[0::2], groups[1::2]
-        if kinds.count("s") == width and None not in raws and "" not in raws:
-            # Every column a shared string: the usual row of a sheet of text.
-            return list(map(strings.__getitem__, map(int, raws)))
-        return [
-            (strings[int(raw)] if kind == "s" else _value(kind or "", raw, strings))
-            if raw
-            else None
-            for kind, raw in zip(kinds, raws, strict=True)
-        ]
-
-    def _row_pattern(self, width: int) -> re.Pattern:
-        """Cells A, B, C… up to `width` columns, each optional, in fast_cell's shape: the
-        type and the value of each column in groups 2n+1 and 2n+2 (None where it has none)."""
-        return re.compile(
-            "".join(
-                rf"""(?:<{self.prefix}c r="{_column_letters(index)}{self.cell_rest}|)"""
-                for index in range(width)
-            )
-        )
+def _panic(exc: BaseException) -> bool:
+    """Whether `exc` is a Rust panic inside calamine (pyo3's PanicException, which is not
+    an Exception) on a malformed file."""
+    return type(exc).__name__ == "PanicException"
 
 
-USUAL_ROW_WIDTH = 64  # wider rows are read cell by cell
-
-
-def _fast_values(cells: list[tuple[str, str, str]], strings: list[str]) -> list:
-    """Values from fast_cell's (letters, type, value) of each cell of a row."""
-    if "|".join(map(_first, cells)) == _run_of_letters(len(cells)):
-        # Cells A, B, C… with none left out (empty ones included): the usual row.
-        return [
-            (strings[int(raw)] if kind == "s" else _value(kind, raw, strings)) if raw else None
-            for _letters, kind, raw in cells
-        ]
-    values: list = []
-    for letters, kind, raw in cells:
-        if raw:
-            _put(values, _column(letters), _value(kind, raw, strings))
-    return values
-
-
-def _inline_values(cells: list[tuple[str, str, str, str]], strings: list[str]) -> list:
-    """Values from fast_inline's (letters, type, value, "<t>text") of each cell of a row."""
-    values: list = []
-    for letters, kind, raw, inline in cells:
-        if raw:
-            _put(values, _column(letters), _value(kind, raw, strings))
-        elif inline:
-            _put(values, _column(letters), xml_text(inline[inline.index(">") + 1 :]))
-    return values
-
-
-_first = itemgetter(0)
-
-
-@functools.lru_cache(maxsize=256)
-def _run_of_letters(count: int) -> str:
-    """'A|B|C' for 3: the references of a row's first `count` cells."""
-    return "|".join(_column_letters(index) for index in range(count))
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def _column(letters: str) -> int:
-    column = _COLUMN_INDEX.get(letters)
-    return _column_index(letters) if column is None else column
-
-
-def _value(kind: str, raw: str, strings: list[str]):
-    """A cell's value from its type (t) and the text of its <v>."""
-    if kind == "s":
-        return strings[int(raw)]
-    if not kind or kind == "n":
-        return float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
-    if kind == "b":
-        return raw.strip() not in ("0", "false")
-    if kind == "d":
-        return _iso_datetime(raw)
-    return xml_text(raw)  # str (a formula's text), e (an error such as #N/A), or unknown
-
-
-def _put(values: list, column: int, value) -> None:
-    if column == len(values):
-        values.append(value)
-    elif column > len(values):
-        values.extend([None] * (column - len(values)))
-        values.append(value)
-    else:
-        values[column] = value
-
-
-def _iso_datetime(raw: str):
+def open_sheet(upload) -> tuple[CalamineWorkbook, Sheet]:
+    """(book, sheet): the first worksheet of an uploaded .xlsx, .xlsm, .xls or .ods, after
+    the checks of what it unpacks to. Close the book when done."""
+    check_file_name(getattr(upload, "name", "") or "")
+    check_archive(upload)
     try:
-        return datetime.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return raw
+        book = CalamineWorkbook.from_filelike(upload)
+    except (CalamineError, ValueError, OSError, UnicodeError):
+        raise not_a_spreadsheet() from None
+    except BaseException as exc:
+        if _panic(exc):
+            raise not_a_spreadsheet() from None
+        raise
+    try:
+        worksheet = _first_worksheet(book)
+        end = worksheet.end
+        if end is not None:
+            _check_cells(end[0] + 1, worksheet.width)
+    except BaseException:
+        book.close()
+        raise
+    return book, Sheet(worksheet)
 
 
-class _Book:
-    """What open_sheet returns besides the sheet: something to close."""
-
-    def __init__(self, sheet: XlsxSheet):
-        self.worksheets = [sheet]
-
-    def close(self) -> None:
-        self.worksheets[0].close()
-
-
-def open_sheet(upload):
-    """(book, sheet): the first worksheet of an uploaded .xlsx, opened for streaming.
-    Close the book when done."""
-    name = getattr(upload, "name", "") or ""
-    if name and not name.lower().endswith((".xlsx", ".xlsm")):
-        raise not_xlsx()
-    sheet = XlsxSheet(upload)
-    return _Book(sheet), sheet
+def _first_worksheet(book: CalamineWorkbook) -> CalamineSheet:
+    index = next(
+        (
+            number
+            for number, sheet in enumerate(book.sheets_metadata)
+            if sheet.typ == SheetTypeEnum.WorkSheet
+        ),
+        None,
+    )
+    if index is None:
+        raise not_a_spreadsheet()  # a workbook of chart sheets only
+    try:
+        return book.get_sheet_by_index(index)
+    except (CalamineError, ValueError, OSError, UnicodeError):
+        raise not_a_spreadsheet() from None
+    except BaseException as exc:
+        if _panic(exc):
+            raise not_a_spreadsheet() from None
+        raise
 
 
 def iter_sheet_rows(upload) -> Iterator[tuple[int, list]]:
-    """(row number, values) of each row of the first worksheet of an .xlsx, streamed."""
+    """(row number, values) of each row of the first worksheet of an uploaded workbook."""
     book, sheet = open_sheet(upload)
     try:
         yield from sheet.numbered_rows()
     finally:
         book.close()
-
-
-def header_map(header: Iterable, columns: list[Column]) -> dict[str, int]:
-    """Which cell of a row holds each column, from a header row in English or Chinese."""
-    known = {}
-    for column in columns:
-        known[column.en.strip().lower()] = column.key
-        known[column.zh.strip()] = column.key
-    positions = {}
-    for index, cell in enumerate(header):
-        label = str(cell).strip() if cell is not None else ""
-        key = known.get(label) or known.get(label.lower())
-        if key and key not in positions:
-            positions[key] = index
-    missing = [c for c in columns if c.required and c.key not in positions]
-    if missing:
-        names = "、".join(f"{c.zh} / {c.en}" for c in missing)
-        raise SheetError(_("The header row lacks the column(s): %(names)s.") % {"names": names})
-    return positions
 
 
 def cell_text(value) -> str:
@@ -641,31 +278,60 @@ NO_NUMBERS: frozenset[str] = frozenset()
 HEADER_SEARCH_ROWS = 10  # the header row is looked for in the first rows of the sheet
 
 
-def iter_records(sheet, columns: list[Column]) -> Iterator[tuple[int, dict[str, str], set[str]]]:
-    """(row number, {key: text}, keys whose cell was a number) for each non-blank data row,
-    streamed from the sheet, after the header row. A caller that needs
-    digits kept exactly (ID numbers) refuses numeric cells: Excel keeps only 15 significant
-    digits of a number."""
-    if isinstance(sheet, XlsxSheet):
-        rows = sheet.numbered_rows()
-    else:  # an openpyxl worksheet
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-    positions = None
-    problem = None
+def _header_positions(values, known: dict[str, str]) -> dict[str, int]:
+    """Which cell of a row holds each column whose header (English or Chinese) it holds."""
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(values):
+        label = str(cell).strip() if cell is not None else ""
+        key = known.get(label) or known.get(label.lower())
+        if key and key not in positions:
+            positions[key] = index
+    return positions
+
+
+def find_header(rows: Iterator[tuple[int, list]], columns: list[Column]):
+    """(row number, {key: cell index}) of the header row: the first of the first
+    HEADER_SEARCH_ROWS rows with every required column. A title above it (某某学院人员台账,
+    merged across the table) is passed over. If no row has them all, the row holding the
+    most of the columns is taken as the header, and the error names it and what it lacks."""
+    known = {}
+    for column in columns:
+        known[column.en.strip().lower()] = column.key
+        known[column.zh.strip()] = column.key
+    required = [column for column in columns if column.required]
+    best = None  # (row number, positions) of the row with the most columns so far
+    anything = False
     for row_number, values in rows:
-        if _blank(values):
-            continue
-        # The header row is the first row with all the required columns: a title above it
-        # (人员信息表, say) is passed over.
-        try:
-            positions = header_map(values, columns)
+        positions = _header_positions(values, known)
+        if all(column.key in positions for column in required):
+            return row_number, positions
+        anything = anything or not _blank(values)
+        if best is None or len(positions) > len(best[1]):
+            best = row_number, positions
+        if row_number >= HEADER_SEARCH_ROWS:
             break
-        except SheetError as exc:
-            problem = problem or exc
-            if row_number >= HEADER_SEARCH_ROWS:
-                break
-    if positions is None:
-        raise problem or SheetError(_("The file is empty: it has no header row."))
+    if not anything:
+        raise SheetError(_("The file is empty: it has no header row."))
+    names = "、".join(f"{c.zh} / {c.en}" for c in required if c.key not in best[1])
+    if not best[1]:
+        raise SheetError(
+            _(
+                "No header row was found: none of the first %(count)d rows names a column. "
+                "The header row needs the column(s): %(names)s."
+            )
+            % {"count": HEADER_SEARCH_ROWS, "names": names}
+        )
+    raise SheetError(
+        _("The header row lacks the column(s): %(names)s.") % {"names": names}, row=best[0]
+    )
+
+
+def iter_records(sheet, columns: list[Column]) -> Iterator[tuple[int, dict[str, str], set[str]]]:
+    """(row number, {key: text}, keys whose cell was a number) for each non-blank data row
+    after the header row. A caller that needs digits kept exactly (ID numbers) refuses
+    numeric cells: Excel keeps only 15 significant digits of a number."""
+    rows = iter(sheet.numbered_rows())
+    _header_row, positions = find_header(rows, columns)
     keys = list(positions)
     width = max(positions.values()) + 1
     pick = itemgetter(*positions.values()) if len(keys) > 1 else lambda row: (row[width - 1],)

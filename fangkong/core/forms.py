@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong import spreadsheets
 from fangkong.core import scoping
 from fangkong.core.identity import normalise_national_id, normalise_phone
 from fangkong.core.models import (
@@ -134,7 +135,20 @@ class HouseholdForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (.xlsx)"))
+    """An upload of a workbook to import: .xlsx, .xls or .ods (what calamine reads)."""
+
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx, .xls or .ods)"),
+        widget=forms.ClearableFileInput(attrs={"accept": spreadsheets.UPLOAD_ACCEPT}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            spreadsheets.check_file_name(upload.name)
+        except spreadsheets.SheetError as exc:
+            raise forms.ValidationError(str(exc), code="not_a_spreadsheet") from None
+        return upload
 
 
 class ApiTokenForm(forms.Form):

@@ -322,13 +322,13 @@ def header(key: str) -> str:
 
 
 def import_people(actor, upload) -> ImportResult:
-    """Import every row of an uploaded .xlsx or none of them."""
+    """Import every row of an uploaded .xlsx, .xls or .ods, or none of them."""
     if not scoping.can_manage_people(actor):
         raise PermissionDenied(_("Your role does not allow importing people."))
     try:
         workbook, sheet = open_sheet(upload)
     except SheetError as exc:
-        return ImportResult(errors=[RowError(0, "", str(exc))], error_count=1)
+        return ImportResult(errors=[RowError(exc.row, "", str(exc))], error_count=1)
     try:
         return import_records(
             actor, iter_records(sheet, COLUMNS), source=getattr(upload, "name", "") or "xlsx"
@@ -359,7 +359,7 @@ def import_records(actor, records, source: str) -> ImportResult:
             elif not result.error_count:
                 valid.append(writer.row(values))
     except SheetError as exc:
-        result.errors.append(RowError(1, "", str(exc)))
+        result.errors.append(RowError(exc.row, "", str(exc)))
         result.error_count += 1
     if result.rows == 0 and not result.error_count:
         result.errors.append(RowError(0, "", _("The file has a header row but no people in it.")))

@@ -525,13 +525,13 @@ class CheckinWriter:
 
 
 def import_checkins(actor, upload) -> ImportResult:
-    """Import every row of an uploaded .xlsx of check-ins, or none of them."""
+    """Import every row of an uploaded .xlsx, .xls or .ods of check-ins, or none of them."""
     if not scoping.can_enter_for_others(actor):
         raise PermissionDenied(_("Your role does not allow importing check-ins."))
     try:
         book, sheet = open_sheet(upload)
     except SheetError as exc:
-        return ImportResult(errors=[RowError(0, "", str(exc))], error_count=1)
+        return ImportResult(errors=[RowError(exc.row, "", str(exc))], error_count=1)
     try:
         return _import_records(actor, iter_records(sheet, checkin_sheets.COLUMNS))
     finally:
@@ -566,7 +566,7 @@ def _import_records(actor, records, *, today: datetime.date | None = None) -> Im
             elif not result.error_count:
                 valid.append(values)
     except SheetError as exc:
-        result.errors.append(RowError(1, "", str(exc)))
+        result.errors.append(RowError(exc.row, "", str(exc)))
         result.error_count += 1
     if result.rows == 0 and not result.error_count:
         result.errors.append(RowError(0, "", _("The file has a header row but no check-ins.")))

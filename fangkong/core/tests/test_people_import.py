@@ -15,9 +15,11 @@ from fangkong.core import people_import
 from fangkong.core.identity import id_check_char, validate_national_id
 from fangkong.core.models import Area, Person
 from fangkong.core.roles import Role
+from fangkong.core.tests.workbook_files import ods, xls
 from fangkong.core.tests.xlsx_files import (
     CHINESE_HEADER,
     ENGLISH_HEADER,
+    KEYS,
     national_id,
     person,
     read,
@@ -173,6 +175,45 @@ def test_a_title_row_above_the_header_is_passed_over(office, unit):
     assert Person.objects.count() == 1
 
 
+def test_an_ods_saved_by_libreoffice_imports(office, unit):
+    rows = [[person(n).get(key) for key in KEYS] for n in (1, 2)]
+
+    result = people_import.import_people(
+        office, upload(ods([["某某学院人员台账"], CHINESE_HEADER, *rows]), "people.ods")
+    )
+
+    assert result.ok, problems(result)
+    assert sorted(Person.objects.values_list("person_number", "name", "unit__code")) == [
+        ("T00001", "导入1", "arch"),
+        ("T00002", "导入2", "arch"),
+    ]
+
+
+def test_an_ods_row_error_names_the_sheet_row(office, unit):
+    rows = [[person(n, name="" if n == 2 else f"导入{n}").get(key) for key in KEYS] for n in (1, 2)]
+
+    result = people_import.import_people(
+        office, upload(ods([["某某学院人员台账"], CHINESE_HEADER, *rows]), "people.ods")
+    )
+
+    assert problems(result) == [(4, "Name", "This cell is required.")]
+
+
+def test_an_xls_from_old_excel_imports(office, unit):
+    rows = [[person(n).get(key) for key in KEYS] for n in (1, 2, 3)]
+
+    result = people_import.import_people(office, upload(xls([ENGLISH_HEADER, *rows]), "p.xls"))
+
+    assert result.ok, problems(result)
+    assert Person.objects.get(person_number="T00003").national_id == national_id(3)
+
+
+def test_the_page_accepts_the_three_kinds_of_workbook(login_as):
+    page = login_as(Role.OFFICE).get(IMPORT_URL).content.decode()
+
+    assert 'accept=".xlsx,.xlsm,.xls,.ods"' in page
+
+
 # ---- bad rows: every problem is listed, nothing is written ----------------------------------
 
 
@@ -308,7 +349,10 @@ def test_a_clash_written_meanwhile_rolls_back_every_row(office, unit, monkeypatc
 # ---- files that are not a people sheet -------------------------------------------------------
 
 
-NOT_XLSX = "This is not an .xlsx file: save it from Excel or WPS as .xlsx."
+NOT_XLSX = (
+    "This is not a spreadsheet that can be read: save it from Excel, WPS or LibreOffice as "
+    ".xlsx, .xls or .ods."
+)
 
 
 def docx_bytes() -> bytes:
@@ -337,10 +381,11 @@ def docx_bytes() -> bytes:
         ("people.xlsx", docx_bytes()),
         ("people.xlsx", bytes(range(256)) * 8),
         ("people.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504),
+        ("people.ods", docx_bytes()),
     ],
-    ids=["csv", "docx", "docx-named-xlsx", "random-bytes", "old-xls"],
+    ids=["csv", "docx", "docx-named-xlsx", "random-bytes", "broken-xls", "docx-named-ods"],
 )
-def test_a_file_that_is_not_xlsx_is_refused_with_400(login_as, unit, name, content):
+def test_a_file_that_is_not_a_workbook_is_refused_with_400(login_as, unit, name, content):
     client = login_as(Role.OFFICE)
 
     response = post(client, content, name)
@@ -377,6 +422,41 @@ def test_a_header_without_a_required_column_names_it(office, unit):
 
     assert problems(result) == [(1, "", "The header row lacks the column(s): 所在单位 / Unit.")]
     assert Person.objects.count() == 0
+
+
+def test_a_header_below_a_merged_title_lacking_a_column_is_named_with_its_row(office, unit):
+    """A ledger's title (某某学院人员台账) merged across row 1, the header on row 2 without
+    所在单位: the error names row 2 and the one column it lacks, not row 1 and all five."""
+    header = [label for label in CHINESE_HEADER if label != "所在单位"]
+    book = load_workbook(io.BytesIO(workbook([], header)))
+    sheet = book.active
+    sheet.insert_rows(1)
+    sheet["A1"] = "某某学院人员台账"
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet.append(["T00001", "导入1", "女", "staff", national_id(1)])
+
+    result = people_import.import_people(office, upload(save(book)))
+
+    assert problems(result) == [(2, "", "The header row lacks the column(s): 所在单位 / Unit.")]
+    assert Person.objects.count() == 0
+
+
+def test_the_header_error_is_shown_on_the_page_with_its_row(login_as, unit):
+    client = login_as(Role.OFFICE)
+    header = [label for label in ENGLISH_HEADER if label != "Sex"]
+    content = workbook([], None)
+    book = load_workbook(io.BytesIO(content))
+    book.active.append(["人员信息表"])
+    book.active.append([])
+    book.active.append(header)
+
+    response = post(client, save(book))
+
+    assert response.status_code == 400
+    assert re.search(
+        r"<td>3</td><td>—</td><td>The header row lacks the column\(s\): 性别 / Sex.</td>",
+        response.content.decode(),
+    )
 
 
 def test_an_empty_upload_is_refused_and_writes_nothing(login_as, unit):

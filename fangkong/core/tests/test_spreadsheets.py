@@ -1,4 +1,4 @@
-"""fangkong.spreadsheets' streaming reader reads a sheet as openpyxl reads it."""
+"""fangkong.spreadsheets reads an uploaded sheet (with calamine) as openpyxl reads it."""
 
 import datetime
 import io
@@ -9,12 +9,8 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from fangkong.spreadsheets import Column, SheetError, XlsxSheet, iter_records, open_sheet
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
-SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+from fangkong.core.tests.workbook_files import MAIN, package
+from fangkong.spreadsheets import Column, SheetError, iter_records, open_sheet
 
 
 @pytest.fixture(autouse=True)
@@ -37,17 +33,28 @@ ROWS = [
 
 def openpyxl_grid(content: bytes) -> list[tuple]:
     sheet = load_workbook(io.BytesIO(content), data_only=True).worksheets[0]
-    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    return [
+        tuple(None if value == "" else value for value in row)
+        for row in sheet.iter_rows(values_only=True)
+    ]
+
+
+def sheet_rows(content: bytes) -> list[tuple[int, list]]:
+    """(row number, values) of every row the reader gives."""
+    book, sheet = open_sheet(io.BytesIO(content))
+    try:
+        return list(sheet.numbered_rows())
+    finally:
+        book.close()
 
 
 def reader_grid(content: bytes, height: int, width: int) -> list[tuple]:
-    """The reader's rows laid out as openpyxl lays out a sheet: every row, every column."""
+    """The reader's rows laid out as openpyxl lays out a sheet: every row, every column,
+    None where a cell is empty."""
     grid = [[None] * width for _ in range(height)]
-    sheet = XlsxSheet(io.BytesIO(content))
-    for number, values in sheet.numbered_rows():
+    for number, values in sheet_rows(content):
         for index, value in enumerate(values):
-            grid[number - 1][index] = value
-    sheet.close()
+            grid[number - 1][index] = None if value == "" else value
     return [tuple(row) for row in grid]
 
 
@@ -66,55 +73,6 @@ def workbook_bytes(rows, write_only: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def package(sheet_xml: str, shared_strings: str | None = None) -> bytes:
-    """A minimal .xlsx around a hand-written sheet (and shared strings table)."""
-    overrides = (
-        f'<Override PartName="/xl/workbook.xml" ContentType="{SHEET_TYPE}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" '
-        f'ContentType="{SHEET_TYPE}.worksheet+xml"/>'
-    )
-    relationships = (
-        f'<Relationship Id="rId1" Type="{RELATIONSHIP}/worksheet" Target="worksheets/sheet1.xml"/>'
-    )
-    if shared_strings is not None:
-        overrides += (
-            '<Override PartName="/xl/sharedStrings.xml" '
-            f'ContentType="{SHEET_TYPE}.sharedStrings+xml"/>'
-        )
-        relationships += (
-            f'<Relationship Id="rId2" Type="{RELATIONSHIP}/sharedStrings" '
-            'Target="sharedStrings.xml"/>'
-        )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f"{overrides}</Types>",
-        )
-        archive.writestr(
-            "_rels/.rels",
-            f'<Relationships xmlns="{PACKAGE}"><Relationship Id="rId1" '
-            f'Type="{RELATIONSHIP}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIP}"><sheets>'
-            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<Relationships xmlns="{PACKAGE}">{relationships}</Relationships>',
-        )
-        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-        if shared_strings is not None:
-            archive.writestr("xl/sharedStrings.xml", shared_strings)
-    return buffer.getvalue()
-
-
 def test_shared_strings_numbers_booleans_empty_and_skipped_cells_read_as_openpyxl():
     assert_reads_as_openpyxl(workbook_bytes(ROWS))
 
@@ -128,12 +86,12 @@ def test_inline_strings_read_as_openpyxl():
 
 def test_hand_written_xml_in_other_shapes_reads_as_openpyxl():
     """Rich text and phonetic runs, entities, attributes in another order, cells and rows
-    without references, formulas' cached values, errors, pretty-printing, a CDATA section."""
+    without references, formulas' cached values, pretty-printing, a CDATA section."""
     shared = (
         f'<sst xmlns="{MAIN}" count="4" uniqueCount="4">'
         "<si><t>plain</t></si>"
-        '<si><r><rPr><b/><color rgb="FFFF0000"/></rPr><t>rich </t></r><r><t xml:space="preserve">'
-        'text </t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh></si>'
+        '<si><r><rPr><b/><color rgb="FFFF0000"/></rPr><t>rich</t></r><r><t xml:space="preserve">'
+        ' text </t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh></si>'
         "<si><t>&lt;tag&gt; &amp; &#x4E2D;&#25991;</t></si>"
         "<si><t/></si>"
         "</sst>"
@@ -152,7 +110,7 @@ def test_hand_written_xml_in_other_shapes_reads_as_openpyxl():
     <row r="3">
       <c r="B3" t="inlineStr"><is><t><![CDATA[<cdata> & more]]></t></is></c>
       <c t="b"><v>1</v></c>
-      <c t="e"><v>#N/A</v></c>
+      <c t="n"><v>-2</v></c>
       <c r="F3" t="str"><f>UPPER("x")</f><v>X</v></c>
       <c r="G3"><f>1+2</f><v>3</v></c>
     </row>
@@ -189,20 +147,28 @@ def test_rows_past_the_declared_dimension_are_read():
         + "</sheetData></worksheet>"
     )
 
-    rows_read = list(XlsxSheet(io.BytesIO(content)).numbered_rows())
+    rows_read = sheet_rows(content)
 
     assert rows_read == [(n, [f"row {n}", n]) for n in range(1, 7)]
 
 
-def test_a_date_formatted_cell_reads_as_its_serial_number():
-    """openpyxl turns it into a datetime from the cell's style; the reader, which no people
-    column needs dates from, leaves the number (a numeric cell, refused where digits
-    matter)."""
+def test_a_date_formatted_cell_reads_as_a_date():
+    """From the cell's style, as openpyxl does (the check-in import reads the day of it)."""
     content = workbook_bytes([[datetime.datetime(2020, 1, 23)]])
 
-    [(number, values)] = XlsxSheet(io.BytesIO(content)).numbered_rows()
+    [(number, values)] = sheet_rows(content)
 
-    assert (number, values) == (1, [43853])
+    assert (number, values) == (1, [datetime.date(2020, 1, 23)])
+
+
+def test_an_error_cell_reads_as_empty():
+    """#N/A and the like are no one's data (openpyxl gives the error's text)."""
+    sheet = (
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="e"><v>#N/A</v></c>'
+        '<c r="B1"><v>5</v></c></row></sheetData></worksheet>'
+    )
+
+    assert sheet_rows(package(sheet)) == [(1, ["", 5.0])]
 
 
 COLUMNS = [
@@ -260,7 +226,7 @@ def test_a_header_without_a_required_column_is_refused():
     ids=["empty", "zip-signature", "random", "truncated"],
 )
 def test_what_is_not_an_xlsx_is_a_sheet_error(content):
-    with pytest.raises(SheetError, match="not an .xlsx file"):
+    with pytest.raises(SheetError, match="not a spreadsheet that can be read"):
         open_sheet(io.BytesIO(content))
 
 
@@ -268,16 +234,14 @@ def test_a_sheet_pointing_at_a_missing_shared_string_is_a_sheet_error():
     sheet = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="s"><v>5</v></c>'
     content = package(sheet + "</row></sheetData></worksheet>", f'<sst xmlns="{MAIN}"/>')
 
-    with pytest.raises(SheetError, match="not an .xlsx file"):
-        list(XlsxSheet(io.BytesIO(content)).numbered_rows())
+    with pytest.raises(SheetError, match="not a spreadsheet that can be read"):
+        sheet_rows(content)
 
 
-def test_iter_rows_gives_every_row_from_the_first_as_openpyxl_does():
-    content = workbook_bytes([["a"], [], [None, "b"]])
+def test_numbered_rows_give_every_row_from_the_first_blank_ones_too():
+    content = workbook_bytes([[], ["a"], [], [None, "b"]])
 
-    rows = list(XlsxSheet(io.BytesIO(content)).iter_rows(values_only=True))
-
-    assert rows == [("a",), (), (None, "b")]
+    assert sheet_rows(content) == [(1, ["", ""]), (2, ["a", ""]), (3, ["", ""]), (4, ["", "b"])]
 
 
 # ---- the fast paths: what Excel writes, read whole rows and whole runs of strings at a time

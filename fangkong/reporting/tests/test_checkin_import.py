@@ -141,9 +141,9 @@ def test_every_bad_row_is_reported(officer, unit, person, today):
     assert [r for r, _c, _m in problems(result)] == [2, 3]
 
 
-def test_file_that_is_not_xlsx_is_refused(officer):
+def test_file_that_is_not_a_workbook_is_refused(officer):
     result = services.import_checkins(officer, SimpleUploadedFile("x.xlsx", b"not a zip"))
-    assert "not an .xlsx file" in result.errors[0].message
+    assert "not a spreadsheet that can be read" in result.errors[0].message
 
 
 def test_member_cannot_import(member, person, today):
