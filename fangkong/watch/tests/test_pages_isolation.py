@@ -45,7 +45,9 @@ def test_an_officer_sees_only_their_unit_s_cases(login_as, home_case, stranger_c
     page = client.get(LIST).content.decode()
     assert home_case.person.name in page and stranger_case.person.name not in page
     assert client.get(f"{LIST}{stranger_case.pk}/").status_code == 404
-    assert client.get(f"{LIST}{home_case.pk}/").status_code == 200
+    own = client.get(f"{LIST}{home_case.pk}/")
+    assert own.status_code == 200
+    assert home_case.person.name in own.content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.GUARD, Role.STOREKEEPER, Role.DISINFECTOR])
