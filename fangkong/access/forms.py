@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.access.models import Pass, PassType
 from fangkong.core import scoping as core_scoping
+from fangkong.core.forms import IsoDateInput
 from fangkong.core.models import Area, Person
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 # What the status filter offers: the stored statuses, and "expired" (derived from the dates).
 STATUS_CHOICES = [("", _("All"))] + [(value, label) for value, label in Pass.Status.choices]

@@ -17,10 +17,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from fangkong.access import scoping, tokens
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType, SigningKey
+from fangkong.core.history import coded
 from fangkong.core.models import Area, Household, Person
 
 FEVER_AT = Decimal("37.3")
@@ -328,7 +328,7 @@ def apply_for_pass(
         gate_pass.number = next_number(Pass.NUMBER_PREFIX, valid_from.year)
         _full_clean(gate_pass)
         gate_pass._history_user = actor
-        gate_pass._change_reason = gettext_noop("Applied")
+        gate_pass._change_reason = coded("applied")
         gate_pass.save()
         gate_pass.areas.set(areas)
     return gate_pass
@@ -358,7 +358,7 @@ def decide_pass(
         if approve:
             uses = gate_pass.pass_type.uses_per_pass
             gate_pass.uses_total = gate_pass.uses_left = uses
-        gate_pass._change_reason = gettext_noop("Approved") if approve else gettext_noop("Rejected")
+        gate_pass._change_reason = coded("approved") if approve else coded("rejected")
         gate_pass._history_user = actor
         gate_pass.save()
     return gate_pass
@@ -386,7 +386,7 @@ def revoke_pass(actor, gate_pass: Pass, *, reason: str, now=None) -> Pass:
         gate_pass.revoked_by = actor
         gate_pass.revoked_at = now or timezone.now()
         gate_pass.revoke_reason = reason
-        gate_pass._change_reason = gettext_noop("Revoked")
+        gate_pass._change_reason = coded("revoked")
         gate_pass._history_user = actor
         gate_pass.save()
     return gate_pass
@@ -690,7 +690,7 @@ def _decide(decision: Decision, gate: Gate, direction: str, guard, *, live: bool
         if locked.uses_left == 0:
             raise _Refusal(Crossing.Reason.USED_UP)
         locked.uses_left -= 1
-        locked._change_reason = gettext_noop("Used at a gate")
+        locked._change_reason = coded("used_at_gate")
         locked._history_user = guard
         locked.save(update_fields=["uses_left"])
         gate_pass.uses_left = locked.uses_left

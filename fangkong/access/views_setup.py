@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from fangkong.access import scoping, selectors, services
 from fangkong.access.models import AccessPolicy, Gate, PassType
+from fangkong.core.forms import IsoDateTimeInput, IsoTimeInput
 from fangkong.core.models import Area
 from fangkong.core.views import apply_errors
 
@@ -43,7 +44,7 @@ class PolicyForm(forms.Form):
     effective_from = forms.DateTimeField(
         label=gettext_lazy("In force from"),
         input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+        widget=IsoDateTimeInput(),
         help_text=gettext_lazy("After the area's latest policy; history is not rewritten."),
     )
     quota_exits = forms.IntegerField(
@@ -60,7 +61,7 @@ class PolicyForm(forms.Form):
     return_by = forms.TimeField(
         label=gettext_lazy("Back by (optional)"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=IsoTimeInput(),
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
 

@@ -16,6 +16,31 @@ from fangkong.core.models import (
 from fangkong.core.roles import Role
 
 
+# The browser shows a date, time or datetime-local field in its own way, but reads and sends
+# only ISO text (2020-02-14, 08:30, 2020-02-14T08:30). Django renders a value in the page's
+# language by default (2020/02/14 in Chinese), which such a field cannot read: it shows
+# blank. Every such field in Fangkong uses one of these three.
+class IsoDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class IsoTimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class IsoDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class PeopleFilterForm(forms.Form):
     """The people list's search and filters; the API's PeopleFilter takes the same fields."""
 

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from fangkong.core import scoping
+from fangkong.core.history import coded
 from fangkong.core.identity import (
     ID_CHECK_CHARS,
     ID_WEIGHTS,
@@ -366,7 +367,7 @@ def import_records(actor, records, source: str) -> ImportResult:
         result.error_count = 1
     if result.error_count:
         return result
-    reason = _("Imported from %(file)s") % {"file": source}
+    reason = coded("imported", file=source)
     try:
         with sqlite_page_cache(connections[router.db_for_write(Person)]), transaction.atomic():
             writer.write(valid, actor, reason)

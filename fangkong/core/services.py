@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from fangkong.core import scoping
+from fangkong.core.history import coded
 from fangkong.core.identity import normalise_national_id, normalise_phone
 from fangkong.core.models import (
     HOUSEHOLD_FIELDS,
@@ -80,7 +80,7 @@ def create_person(actor, **data) -> Person:
     unit = data.get("unit")
     scoping.require_person_in_scope(actor, unit.pk if unit else None)
     person = Person(**data)
-    validated_save(person, actor, gettext_noop("Created"))
+    validated_save(person, actor, coded("created"))
     return person
 
 
@@ -93,7 +93,7 @@ def update_person(actor, person: Person, *, reason: str = "", **data) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     for key, value in data.items():
         setattr(person, key, value)
-    validated_save(person, actor, reason or gettext_noop("Edited"))
+    validated_save(person, actor, reason or coded("edited"))
     return person
 
 
@@ -115,7 +115,7 @@ def reactivate_person(actor, person: Person, reason: str) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     person.is_active = True
     person.deactivation_reason = ""
-    validated_save(person, actor, (reason or "").strip() or gettext_noop("Reactivated"))
+    validated_save(person, actor, (reason or "").strip() or coded("reactivated"))
     return person
 
 
@@ -135,7 +135,7 @@ def create_household(actor, **data) -> Household:
         raise PermissionDenied(_("Your role does not allow changing households."))
     household = Household(**{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     validate_household_area(household)
-    validated_save(household, actor, gettext_noop("Created"))
+    validated_save(household, actor, coded("created"))
     return household
 
 
@@ -148,7 +148,7 @@ def update_household(actor, household: Household, *, reason: str = "", **data) -
         if key in HOUSEHOLD_FIELDS:
             setattr(household, key, value)
     validate_household_area(household)
-    validated_save(household, actor, reason or gettext_noop("Edited"))
+    validated_save(household, actor, reason or coded("edited"))
     return household
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping as core_scoping
+from fangkong.core.forms import IsoDateInput, IsoTimeInput
 from fangkong.core.models import Person
 from fangkong.reporting.models import (
     HealthCheckin,
@@ -68,7 +69,7 @@ class OfficerCheckinForm(CheckinForm):
     """An officer (or the office) enters a check-in for a person: which person, which day."""
 
     person_number = forms.CharField(label=_("Person number"), max_length=32)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=IsoDateInput())
 
     field_order = ["person_number", "date"]
 
@@ -109,9 +110,7 @@ class CorrectionForm(CheckinForm):
 class DayForm(forms.Form):
     """The day page's date and, for those who see every unit, the unit."""
 
-    date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Date"), required=False, widget=IsoDateInput())
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=None, required=False, empty_label=_("All units")
     )
@@ -150,7 +149,7 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = ReportingPolicy
         fields = ["deadline", "days_open", "fever_threshold", "school_name"]
-        widgets = {"deadline": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {"deadline": IsoTimeInput()}
 
     def _post_clean(self):
         # The service validates and saves (with the history's who and why).
@@ -269,9 +268,7 @@ class ApproveForm(forms.Form):
 
 
 class ReportDayForm(forms.Form):
-    date = forms.DateField(
-        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Day"), required=False, widget=IsoDateInput())
 
     def day(self):
         if self.is_valid() and self.cleaned_data.get("date"):
@@ -280,12 +277,8 @@ class ReportDayForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
     def period(self):
         """(start, end): the last 14 days unless the user chose others."""

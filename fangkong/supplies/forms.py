@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.forms import IsoDateInput
 from fangkong.core.models import Unit
 from fangkong.supplies.models import (
     Balance,
@@ -24,7 +25,7 @@ LINE_ROWS = 5
 
 # A date input sends and shows only ISO dates: in Chinese, Django's first input format would
 # write 2026/12/02, which the browser's date picker drops, leaving the field blank.
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+DATE = {"widget": IsoDateInput()}
 QUANTITY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping as core_scoping
+from fangkong.core.forms import IsoDateInput, IsoDateTimeInput
 from fangkong.core.models import Area, Building, Household, Person, User
 from fangkong.core.roles import Role
 from fangkong.watch.models import (
@@ -22,8 +23,8 @@ from fangkong.watch.models import (
 )
 from fangkong.watch.selectors import MAX_COMPLIANCE_DAYS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = IsoDateInput()
+DATETIME = IsoDateTimeInput()
 
 
 def _search_field(placeholder) -> forms.CharField:

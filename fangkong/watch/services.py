@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from fangkong.core.history import coded
 from fangkong.core.models import Area, Household, Person, User
 from fangkong.reporting.models import ReportingPolicy
 from fangkong.reporting.services import temperature_problem
@@ -110,7 +111,7 @@ def create_region(actor, **data) -> RegionOfConcern:
     data["note"] = _text(data.get("note"))
     region = RegionOfConcern(**data)
     _check_region_dates(region)
-    _save(region, actor, gettext_noop("Created"))
+    _save(region, actor, coded("created"))
     return region
 
 
@@ -122,7 +123,7 @@ def update_region(actor, region: RegionOfConcern, *, reason: str = "", **data) -
         if key in REGION_FIELDS:
             setattr(region, key, _text(value) if key in ("name", "note") else value)
     _check_region_dates(region)
-    _save(region, actor, _text(reason) or gettext_noop("Edited"))
+    _save(region, actor, _text(reason) or coded("edited"))
     return region
 
 
@@ -135,7 +136,7 @@ def end_region(actor, region: RegionOfConcern, until_date=None, reason: str = ""
         raise ValidationError({"until_date": _("This region's watch has already ended.")})
     region.until_date = until_date or timezone.localdate()
     _check_region_dates(region)
-    _save(region, actor, _text(reason) or gettext_noop("Ended"))
+    _save(region, actor, _text(reason) or coded("ended"))
     return region
 
 
@@ -200,7 +201,7 @@ def list_key_person(
         listed_by=actor,
     )
     _check_entry(entry)
-    _save(entry, actor, gettext_noop("Listed"))
+    _save(entry, actor, coded("listed"))
     return entry
 
 
@@ -227,7 +228,7 @@ def update_key_person(actor, entry: KeyPerson, *, change_reason: str = "", **dat
     if changed and entry.is_verified:
         entry.verified_by, entry.verified_at = None, None
     _check_entry(entry)
-    _save(entry, actor, _text(change_reason) or gettext_noop("Edited"))
+    _save(entry, actor, _text(change_reason) or coded("edited"))
     return entry
 
 
@@ -244,7 +245,7 @@ def verify_key_person(actor, entry: KeyPerson) -> KeyPerson:
         raise ValidationError({"status": _("A cleared entry is closed.")})
     entry.verified_by = actor
     entry.verified_at = timezone.now()
-    _save(entry, actor, gettext_noop("Verified"))
+    _save(entry, actor, coded("verified"))
     return entry
 
 
@@ -529,7 +530,7 @@ def create_isolation_policy(
         effective_from=effective_from, days=days, note=_text(note), created_by=actor
     )
     _check_policy(policy)
-    _save_record(policy, actor, gettext_noop("Created"), clashes=POLICY_CLASH)
+    _save_record(policy, actor, coded("created"), clashes=POLICY_CLASH)
     return policy
 
 
@@ -552,7 +553,7 @@ def update_isolation_policy(
                 )
             setattr(policy, key, value)
     _check_policy(policy)
-    _save_record(policy, actor, _text(reason) or gettext_noop("Edited"), clashes=POLICY_CLASH)
+    _save_record(policy, actor, _text(reason) or coded("edited"), clashes=POLICY_CLASH)
     return policy
 
 
@@ -589,7 +590,7 @@ def create_isolation_room(
         is_active=is_active,
     )
     _check_room(room)
-    _save_record(room, actor, gettext_noop("Created"), clashes=ROOM_CLASH)
+    _save_record(room, actor, coded("created"), clashes=ROOM_CLASH)
     return room
 
 
@@ -614,7 +615,7 @@ def update_isolation_room(actor, room: IsolationRoom, *, reason: str = "", **dat
                 % {"count": occupancy}
             }
         )
-    _save_record(room, actor, _text(reason) or gettext_noop("Edited"), clashes=ROOM_CLASH)
+    _save_record(room, actor, _text(reason) or coded("edited"), clashes=ROOM_CLASH)
     return room
 
 
@@ -734,7 +735,7 @@ def start_isolation(
         planned_end=start_date + datetime.timedelta(days=policy.days),
         opened_by=actor,
     )
-    _save_record(case, actor, gettext_noop("Started"), clashes=OPEN_CASE_CLASH)
+    _save_record(case, actor, coded("started"), clashes=OPEN_CASE_CLASH)
     return case
 
 
@@ -1060,7 +1061,7 @@ def open_incident(actor, **fields) -> Incident:
         reported_by=actor,
     )
     _check_incident(incident)
-    _save_record(incident, actor, gettext_noop("Opened"))
+    _save_record(incident, actor, coded("opened"))
     params = {"kind": incident.kind}
     if incident.place:
         params["place"] = incident.place
@@ -1102,7 +1103,7 @@ def update_incident(actor, incident: Incident, *, reason: str = "", **data) -> I
                 incident, key, _text(data[key]) if key in ("place", "description") else data[key]
             )
     _check_incident(incident)
-    _save_record(incident, actor, _text(reason) or gettext_noop("Edited"))
+    _save_record(incident, actor, _text(reason) or coded("edited"))
     return incident
 
 
@@ -1164,7 +1165,7 @@ def start_handling_incident(actor, incident: Incident, *, note: str = "", at=Non
         raise ValidationError({"status": _("This incident is already being handled.")})
     at = _action_time(incident, at)
     _change_status(
-        actor, incident, Incident.Status.HANDLING, gettext_noop("Being handled"), at, _text(note)
+        actor, incident, Incident.Status.HANDLING, coded("being_handled"), at, _text(note)
     )
     return incident
 
@@ -1178,7 +1179,7 @@ def notify_cdc(actor, incident: Incident, *, at=None, note: str = "") -> Inciden
     at = _action_time(incident, at)
     incident.cdc_notified_at = at
     incident.cdc_notified_by = actor
-    _save_record(incident, actor, gettext_noop("CDC notified"))
+    _save_record(incident, actor, coded("cdc_notified"))
     _timeline(
         incident,
         actor,
@@ -1199,5 +1200,5 @@ def close_incident(actor, incident: Incident, *, summary: str, at=None) -> Incid
     incident.closing_summary = summary
     incident.closed_at = at
     incident.closed_by = actor
-    _change_status(actor, incident, Incident.Status.CLOSED, gettext_noop("Closed"), at)
+    _change_status(actor, incident, Incident.Status.CLOSED, coded("closed"), at)
     return incident

@@ -12,6 +12,7 @@ from django.utils import timezone
 from fangkong.access import services, tokens
 from fangkong.access.models import AccessPolicy, Crossing, Pass
 from fangkong.access.testing import issued_pass
+from fangkong.core.history import coded
 from fangkong.core.models import Person
 from fangkong.core.roles import Role
 from fangkong.testing.factories import AreaFactory, UserFactory
@@ -424,7 +425,7 @@ def test_a_pass_used_at_the_gate_keeps_its_history(school):
         .order_by("history_id")
         .values_list("history_change_reason", flat=True)
     )
-    assert reasons[-1] == "Used at a gate"
+    assert reasons[-1] == coded("used_at_gate")
 
 
 @pytest.mark.parametrize(

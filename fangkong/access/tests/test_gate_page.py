@@ -327,7 +327,8 @@ def test_only_guards_and_the_office_work_the_gate(login_as, school, role):
 
 def test_the_office_may_work_a_gate(client, school):
     client.force_login(school.office)
-    assert client.get(PAGE).status_code == 200
+    page = client.get(PAGE).content.decode()
+    assert f'value="{school.family_gate.pk}"' in page and "Family area east gate" in page
     response = decide(client, school.family_gate, "in", code=school.resident.person_number)
     assert verdict(response) == "allow"
 

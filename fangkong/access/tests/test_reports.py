@@ -185,7 +185,9 @@ def test_out_now_marks_overdue_after_the_back_by_time(crossings):
         quota_exits=1,
         quota_days=2,
         return_by=datetime.time(20, 0),
-        effective_from=at(DAY, 0) + datetime.timedelta(days=3),
+        # In force from the morning of the exit, so that the view as of 19:00 that day
+        # knows the 20:00 back-by time too.
+        effective_from=at(DAY + datetime.timedelta(days=2), 0),
     )
     (area,) = selectors.out_now(s.office)
     (row,) = area.people
@@ -193,7 +195,9 @@ def test_out_now_marks_overdue_after_the_back_by_time(crossings):
     assert row.overdue is True
     # Before 20:00 that day nobody is overdue yet.
     (area,) = selectors.out_now(s.office, at(DAY + datetime.timedelta(days=2), 19))
-    assert area.people == [] or area.people[0].overdue is False
+    (row,) = area.people
+    assert row.back_by == at(DAY + datetime.timedelta(days=2), 20)
+    assert row.overdue is False
 
 
 def test_reports_are_set_based(crossings, django_assert_num_queries):

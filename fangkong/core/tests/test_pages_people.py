@@ -123,7 +123,9 @@ def test_officer_gets_404_for_another_unit_s_person(login_as, stranger, suffix):
 
 def test_member_sees_their_own_record_and_nobody_else_s(login_as, person, stranger):
     client = login_as(Role.MEMBER, person=person)
-    assert client.get(f"/people/{person.pk}/").status_code == 200
+    own = client.get(f"/people/{person.pk}/")
+    assert own.status_code == 200
+    assert person.name in own.content.decode() and person.person_number in own.content.decode()
     assert client.get(f"/people/{stranger.pk}/").status_code == 404
 
 

@@ -74,7 +74,9 @@ def test_login_page_logs_in_and_out(client, make_user):
     user.save()
     response = client.post("/login/", {"username": "wang", "password": "a-good-password"})
     assert response.status_code == 302 and response.url == "/"
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "<summary>wang</summary>" in home.content.decode()
     client.post("/logout/")
     assert client.get("/").status_code == 302
 

@@ -446,7 +446,9 @@ def test_a_member_sees_no_report(report_definition, api, office, person, unit, t
 def test_a_leader_reads_but_does_not_write(report_definition, api, office, unit, today):
     report = services.create_report(office, unit, today, values=UNSTAFFED, submit=True)
     client = api(Role.LEADER)
-    assert get(client, f"/reports/{report.pk}").status_code == 200
+    read = get(client, f"/reports/{report.pk}")
+    assert read.status_code == 200
+    assert (read.json()["id"], read.json()["status"]) == (report.pk, "submitted")
     assert post(client, f"/reports/{report.pk}/approve", {}).status_code == 403
     assert new_report(client, unit, today - datetime.timedelta(days=1)).status_code == 403
 

@@ -64,16 +64,24 @@ def test_member_cannot_open_the_day_page(client, member):
 def test_day_page_query_count_does_not_grow_with_the_list(login_as, unit):
     client = login_as(Role.OFFICER)
 
+    pages = []
+
     def queries():
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(URL).status_code == 200
+            response = client.get(URL)
+        assert response.status_code == 200
+        pages.append(response.content.decode())
         return len(captured)
 
-    HealthCheckinFactory(person=PersonFactory(unit=unit))
+    people = [PersonFactory(unit=unit, name="日报01")]
+    HealthCheckinFactory(person=people[0])
     few = queries()
-    for _n in range(5):
-        HealthCheckinFactory(person=PersonFactory(unit=unit), is_abnormal=True)
+    for n in range(2, 21):
+        people.append(PersonFactory(unit=unit, name=f"日报{n:02d}"))
+        HealthCheckinFactory(person=people[-1], is_abnormal=True)
     assert queries() == few
+    for person in people:
+        assert person.name in pages[-1]
 
 
 def test_officer_enters_a_check_in_for_a_person_of_the_unit(login_as, person):

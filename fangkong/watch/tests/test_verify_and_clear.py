@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from fangkong.core.history import coded
 from fangkong.core.roles import Role
 from fangkong.watch import services
 from fangkong.watch.models import KeyPerson
@@ -18,7 +19,7 @@ def test_verification_records_who_and_when(officer, entry):
     entry.refresh_from_db()
     assert entry.verified_by == officer
     assert entry.verified_at == timezone.now()
-    assert entry.history.order_by("-history_id").first().history_change_reason == "Verified"
+    assert entry.history.order_by("-history_id").first().history_change_reason == coded("verified")
 
 
 def test_the_one_who_listed_cannot_verify(office, entry):
