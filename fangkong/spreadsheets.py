@@ -3,8 +3,12 @@ read with python-calamine after checks of what they unpack to, both languages' h
 errors that name the row and the column; .xlsx written with openpyxl.
 """
 
+import faulthandler
 import io
+import os
+import pickle
 import re
+import resource
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -184,15 +188,24 @@ def _check_cells(rows: int, columns: int) -> None:
 class Sheet:
     """The first worksheet of an uploaded workbook, as calamine read it: see `numbered_rows`."""
 
-    def __init__(self, worksheet: CalamineSheet):
-        self.worksheet = worksheet
+    def __init__(self, rows: list[list]):
+        self.rows = rows
 
     def numbered_rows(self) -> Iterator[tuple[int, list]]:
         """(row number, [value of each column]) for every row from row 1, in order. Values
         are str ("" where empty), float, int, bool, or a date, time or datetime."""
         # calamine gives every row from the first, and the columns from the first that
         # holds anything: a table starting in column B is read from B.
-        return enumerate(self.worksheet.iter_rows(), start=1)
+        return enumerate(self.rows, start=1)
+
+
+# calamine lays a sheet out as one block from its first used cell to its last, and a file of
+# a few hundred bytes can name a cell a billion cells away from A1; the Rust code then aborts
+# the whole process when the allocation fails. So the sheet is read in a child process with
+# its memory and processor time capped: a file that breaks the cap costs the child, and the
+# user is told, while the worker serving the page goes on.
+READ_MEMORY_MB = 1024  # what reading one sheet may add to the worker's address space
+READ_SECONDS = 60  # processor seconds reading one sheet may take
 
 
 def _panic(exc: BaseException) -> bool:
@@ -201,28 +214,86 @@ def _panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
-def open_sheet(upload) -> tuple[CalamineWorkbook, Sheet]:
-    """(book, sheet): the first worksheet of an uploaded .xlsx, .xlsm, .xls or .ods, after
-    the checks of what it unpacks to. Close the book when done."""
+def open_sheet(upload) -> Sheet:
+    """The first worksheet of an uploaded .xlsx, .xlsm, .xls or .ods, after the checks of
+    what it unpacks to, read in a child process with capped memory (see READ_MEMORY_MB)."""
     check_file_name(getattr(upload, "name", "") or "")
     check_archive(upload)
+    upload.seek(0)
+    data = upload.read()
+    outcome = _in_child(_read_rows, data)
+    if outcome is None:
+        raise SheetError(
+            _(
+                "This workbook would need more than %(memory)s MB of memory or %(seconds)s "
+                "seconds to read: its sheet spans far more rows and columns than its table "
+                "(a cell typed far below or to the right of it). Delete the empty rows and "
+                "columns around the table, or copy the table into a new workbook."
+            )
+            % {"memory": READ_MEMORY_MB, "seconds": READ_SECONDS}
+        )
+    kind, value, row = outcome
+    if kind == "error":
+        raise SheetError(value, row)
+    return Sheet(value)
+
+
+def _read_rows(data: bytes) -> tuple[str, object, int]:
+    """("rows", [row values…], 0) or ("error", message, row): what the child sends back."""
     try:
-        book = CalamineWorkbook.from_filelike(upload)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError, UnicodeError):
-        raise not_a_spreadsheet() from None
+        return ("error", str(not_a_spreadsheet()), 0)
     except BaseException as exc:
         if _panic(exc):
-            raise not_a_spreadsheet() from None
+            return ("error", str(not_a_spreadsheet()), 0)
         raise
     try:
         worksheet = _first_worksheet(book)
         end = worksheet.end
         if end is not None:
             _check_cells(end[0] + 1, worksheet.width)
-    except BaseException:
+        return ("rows", list(worksheet.iter_rows()), 0)
+    except SheetError as exc:
+        return ("error", str(exc), exc.row)
+    finally:
         book.close()
-        raise
-    return book, Sheet(worksheet)
+
+
+def _in_child(function, argument):
+    """function(argument) run in a forked child under the memory and time caps, its result
+    sent back pickled; None if the child died (broke a cap, or crashed)."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        status = 1
+        try:
+            os.close(reader)
+            faulthandler.disable()  # an abort here is expected and reported by the parent
+            with open("/proc/self/statm") as statm:
+                pages = int(statm.read().split()[0])
+            limit = pages * os.sysconf("SC_PAGE_SIZE") + READ_MEMORY_MB * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            seconds = int(used.ru_utime + used.ru_stime) + READ_SECONDS
+            resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+            payload = pickle.dumps(function(argument), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writer, "wb") as out:
+                out.write(payload)
+            status = 0
+        except BaseException:  # a MemoryError, anything: the parent sees no result
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(writer)
+    chunks = []
+    with os.fdopen(reader, "rb") as source:
+        while chunk := source.read(1 << 20):
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not chunks:
+        return None
+    return pickle.loads(b"".join(chunks))
 
 
 def _first_worksheet(book: CalamineWorkbook) -> CalamineSheet:
@@ -248,11 +319,7 @@ def _first_worksheet(book: CalamineWorkbook) -> CalamineSheet:
 
 def iter_sheet_rows(upload) -> Iterator[tuple[int, list]]:
     """(row number, values) of each row of the first worksheet of an uploaded workbook."""
-    book, sheet = open_sheet(upload)
-    try:
-        yield from sheet.numbered_rows()
-    finally:
-        book.close()
+    yield from open_sheet(upload).numbered_rows()
 
 
 def cell_text(value) -> str:

@@ -327,15 +327,12 @@ def import_people(actor, upload) -> ImportResult:
     if not scoping.can_manage_people(actor):
         raise PermissionDenied(_("Your role does not allow importing people."))
     try:
-        workbook, sheet = open_sheet(upload)
+        sheet = open_sheet(upload)
     except SheetError as exc:
         return ImportResult(errors=[RowError(exc.row, "", str(exc))], error_count=1)
-    try:
-        return import_records(
-            actor, iter_records(sheet, COLUMNS), source=getattr(upload, "name", "") or "xlsx"
-        )
-    finally:
-        workbook.close()
+    return import_records(
+        actor, iter_records(sheet, COLUMNS), source=getattr(upload, "name", "") or "xlsx"
+    )
 
 
 def import_records(actor, records, source: str) -> ImportResult:

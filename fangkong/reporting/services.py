@@ -529,13 +529,10 @@ def import_checkins(actor, upload) -> ImportResult:
     if not scoping.can_enter_for_others(actor):
         raise PermissionDenied(_("Your role does not allow importing check-ins."))
     try:
-        book, sheet = open_sheet(upload)
+        sheet = open_sheet(upload)
     except SheetError as exc:
         return ImportResult(errors=[RowError(exc.row, "", str(exc))], error_count=1)
-    try:
-        return _import_records(actor, iter_records(sheet, checkin_sheets.COLUMNS))
-    finally:
-        book.close()
+    return _import_records(actor, iter_records(sheet, checkin_sheets.COLUMNS))
 
 
 def import_checkin_records(actor, records, *, today: datetime.date | None = None) -> ImportResult:

@@ -41,11 +41,7 @@ def openpyxl_grid(content: bytes) -> list[tuple]:
 
 def sheet_rows(content: bytes) -> list[tuple[int, list]]:
     """(row number, values) of every row the reader gives."""
-    book, sheet = open_sheet(io.BytesIO(content))
-    try:
-        return list(sheet.numbered_rows())
-    finally:
-        book.close()
+    return list(open_sheet(io.BytesIO(content)).numbered_rows())
 
 
 def reader_grid(content: bytes, height: int, width: int) -> list[tuple]:
@@ -179,11 +175,7 @@ COLUMNS = [
 
 
 def records(content: bytes) -> list:
-    book, sheet = open_sheet(io.BytesIO(content))
-    try:
-        return list(iter_records(sheet, COLUMNS))
-    finally:
-        book.close()
+    return list(iter_records(open_sheet(io.BytesIO(content)), COLUMNS))
 
 
 def test_records_carry_row_numbers_text_and_numeric_keys():

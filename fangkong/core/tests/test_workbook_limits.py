@@ -122,3 +122,36 @@ def test_a_sheet_larger_than_the_limit_without_a_dimension_is_refused(make_user,
         "imported. Delete the empty rows and columns around the table, or split it into "
         "smaller files."
     ]
+
+
+FAR_APART = (
+    f'<worksheet xmlns="{MAIN}"><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>人员编号</t></is></c></row>'
+    '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    "</sheetData></worksheet>"
+)
+
+
+def test_a_tiny_file_naming_a_cell_a_billion_cells_away_is_refused_and_the_worker_lives(
+    login_as,
+):
+    """calamine would lay out 17 billion cells and abort the process: it reads in a capped
+    child, so the page says why and this process (the worker) serves the next request."""
+    client = login_as(Role.OFFICE)
+    content = package(FAR_APART)
+    assert len(content) < 2000
+
+    status, page = page_problems(client, content)
+
+    assert status == 400
+    assert "would need more than 1024 MB of memory or 60 seconds to read" in page
+    assert client.get("/people/").status_code == 200
+
+
+def test_the_check_in_import_refuses_the_far_apart_cells_too(make_user):
+    officer = make_user(Role.OFFICE)
+
+    result = reporting_services.import_checkins(officer, upload(package(FAR_APART)))
+
+    assert result.error_count == 1
+    assert "would need more than 1024 MB of memory" in result.errors[0].message
