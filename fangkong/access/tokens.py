@@ -143,7 +143,12 @@ def _b32decode(encoded: str) -> bytes:
     # Unpadded base32 leaves 0-4 spare bits; 5 or more means a character too many or few.
     if spare_bits >= 5 or not _BASE32.fullmatch(encoded):
         raise _malformed("token damaged")
-    return (int(encoded.translate(_BASE32_AS_DIGITS), 32) >> spare_bits).to_bytes(size, "big")
+    value = int(encoded.translate(_BASE32_AS_DIGITS), 32)
+    # RFC 4648 fills the spare bits with zeros. Dropping them unread would let 2**spare_bits
+    # spellings of one token verify (…C and …D alike): the last character must be exact.
+    if value & ((1 << spare_bits) - 1):
+        raise _malformed("token damaged")
+    return (value >> spare_bits).to_bytes(size, "big")
 
 
 def looks_like_token(text: str) -> bool:
