@@ -61,14 +61,31 @@ def forget_keys() -> None:
         _ring.update(at=0.0, keys=None, signer=None)
 
 
+ROTATION_ATTEMPTS = 5
+
+
 @transaction.atomic
 def rotate_key() -> SigningKey:
-    """A new signing key, with the next key id. Older keys keep verifying until retired."""
+    """A new signing key, with the next key id. Older keys keep verifying until retired.
+
+    Two rotations at once (two servers' set-up, an operator and a deploy) read the same
+    highest id: no row lock can stop that, as the row they would lock does not exist yet.
+    The unique key id decides instead: the second insert waits for the first transaction
+    and, once it commits, fails; that attempt's savepoint is rolled back and the next one
+    reads the id just committed (READ COMMITTED on PostgreSQL; SQLite's IMMEDIATE
+    transactions never get that far)."""
     private = Ed25519PrivateKey.generate()
-    last = SigningKey.objects.select_for_update().aggregate(last=Max("kid"))["last"] or 0
-    key = SigningKey.objects.create(
-        kid=last + 1, public_key=_raw_public(private), private_key=_raw_private(private)
-    )
+    for attempt in range(ROTATION_ATTEMPTS):
+        last = SigningKey.objects.aggregate(last=Max("kid"))["last"] or 0
+        try:
+            with transaction.atomic():
+                key = SigningKey.objects.create(
+                    kid=last + 1, public_key=_raw_public(private), private_key=_raw_private(private)
+                )
+            break
+        except IntegrityError:
+            if attempt == ROTATION_ATTEMPTS - 1:
+                raise
     transaction.on_commit(forget_keys)
     forget_keys()
     return key
@@ -219,7 +236,7 @@ def set_policy(actor, *, area: Area, kind: str, effective_from=None, reason: str
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        Area.objects.select_for_update().filter(pk=area.pk).first()
+        Area.objects.select_for_update(of=("self",)).filter(pk=area.pk).first()
         latest = AccessPolicy.objects.filter(area=area).aggregate(at=Max("effective_from"))["at"]
         if latest is not None and effective_from <= latest:
             raise ValidationError(
