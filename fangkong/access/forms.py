@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.access.models import Pass, PassType
 from fangkong.core import scoping as core_scoping
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -110,7 +111,7 @@ class PassApplicationForm(forms.Form):
             del self.fields["holder"]
 
     def clean_holder(self):
-        number = self.cleaned_data.get("holder", "").strip()
+        number = normalise_person_number(self.cleaned_data.get("holder", ""))
         person = (
             core_scoping.people_visible_to(self.user, Person.objects.filter(is_active=True))
             .filter(person_number=number)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 
 from fangkong.access import scoping, tokens
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType, SigningKey
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Household, Person
 
 FEVER_AT = Decimal("37.3")
@@ -181,7 +182,24 @@ def pass_token(gate_pass: Pass) -> str:
         raise ValidationError(_("Only an approved pass has a code."))
     key = signing_key()
     private = Ed25519PrivateKey.from_private_bytes(bytes(key.private_key))
-    return tokens.sign(claims_for(gate_pass), private)
+    try:
+        return tokens.sign(claims_for(gate_pass), private)
+    except tokens.UnencodableClaims as exc:
+        raise ValidationError(_unencodable_message(gate_pass, exc.field)) from exc
+
+
+def _unencodable_message(gate_pass: Pass, field: str) -> str:
+    """Why a pass has no code, for the holder's page, the card and the API."""
+    if field == "holder":
+        return _(
+            "The holder's person number “%(number)s” cannot go into a pass code: a person "
+            "number has only letters A–Z, digits and hyphens. Correct it on the person's "
+            "page, then open the code again."
+        ) % {"number": gate_pass.holder.person_number}
+    label = {"areas": _("areas")}.get(field) or Pass._meta.get_field(field).verbose_name
+    return _("This pass's %(field)s cannot go into a pass code: please tell the office.") % {
+        "field": label
+    }
 
 
 def revocation_list(since: datetime.datetime | None = None, today=None) -> list[dict]:
@@ -567,7 +585,8 @@ class _Refusal(Exception):
 def _identify(presented: str, person_number: str):
     """(pass, person) from what the guard scanned or typed."""
     presented = _text(presented)
-    person_number = _text(person_number)
+    # A guard typing with a Chinese input method sends full-width digits: the same number.
+    person_number = normalise_person_number(person_number)
     if presented:
         if tokens.looks_like_token(presented):
             try:
@@ -585,7 +604,7 @@ def _identify(presented: str, person_number: str):
                 raise _Refusal(Crossing.Reason.FORGED)
             gate_pass.token_areas = set(claims.areas)
             return gate_pass, gate_pass.holder
-        number = presented.upper()
+        number = normalise_person_number(presented)  # ＴＸ－２０２０… is TX-2020…
         if not PASS_NUMBER.match(number):
             raise _Refusal(Crossing.Reason.MALFORMED)
         gate_pass = (
@@ -844,7 +863,7 @@ def _batch_row(row: dict, gates: dict, errors: list, index: int, now) -> Crossin
             problems.append(_("no such pass"))
         else:
             person = gate_pass.holder
-    person_number = _text(row.get("person_number"))
+    person_number = normalise_person_number(_text(row.get("person_number")))
     if person_number and person is None:
         person = (
             Person.objects.select_related("household").filter(person_number=person_number).first()

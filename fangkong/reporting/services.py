@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Person
 from fangkong.core.people_import import MAX_REPORTED_ERRORS, ImportResult, sqlite_page_cache
 from fangkong.core.roles import Role
@@ -370,7 +371,7 @@ class CheckinRowChecker:
             errors.append(RowError(number, self.headers[key], message))
 
         get = record.get
-        person_number = get("person_number", "")
+        person_number = normalise_person_number(get("person_number", ""))
         person = self.people.get(person_number) if person_number else None
         if person is None and person_number and not self.whole_registry:
             self.read_registry()
