@@ -185,7 +185,7 @@ def pass_token(gate_pass: Pass) -> str:
     try:
         return tokens.sign(claims_for(gate_pass), private)
     except tokens.UnencodableClaims as exc:
-        raise ValidationError(_unencodable_message(gate_pass, exc.field)) from exc
+        raise ValidationError({exc.field: _unencodable_message(gate_pass, exc.field)}) from exc
 
 
 def _unencodable_message(gate_pass: Pass, field: str) -> str:
