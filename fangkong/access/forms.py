@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.access.models import Pass, PassType
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import IsoDateInput
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Person
 
 DATE = IsoDateInput()
@@ -111,7 +112,7 @@ class PassApplicationForm(forms.Form):
             del self.fields["holder"]
 
     def clean_holder(self):
-        number = self.cleaned_data.get("holder", "").strip()
+        number = normalise_person_number(self.cleaned_data.get("holder", ""))
         person = (
             core_scoping.people_visible_to(self.user, Person.objects.filter(is_active=True))
             .filter(person_number=number)

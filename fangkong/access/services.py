@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from fangkong.access import scoping, tokens
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType, SigningKey
 from fangkong.core.history import coded
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Household, Person
 
 FEVER_AT = Decimal("37.3")
@@ -61,14 +62,31 @@ def forget_keys() -> None:
         _ring.update(at=0.0, keys=None, signer=None)
 
 
+ROTATION_ATTEMPTS = 5
+
+
 @transaction.atomic
 def rotate_key() -> SigningKey:
-    """A new signing key, with the next key id. Older keys keep verifying until retired."""
+    """A new signing key, with the next key id. Older keys keep verifying until retired.
+
+    Two rotations at once (two servers' set-up, an operator and a deploy) read the same
+    highest id: no row lock can stop that, as the row they would lock does not exist yet.
+    The unique key id decides instead: the second insert waits for the first transaction
+    and, once it commits, fails; that attempt's savepoint is rolled back and the next one
+    reads the id just committed (READ COMMITTED on PostgreSQL; SQLite's IMMEDIATE
+    transactions never get that far)."""
     private = Ed25519PrivateKey.generate()
-    last = SigningKey.objects.select_for_update().aggregate(last=Max("kid"))["last"] or 0
-    key = SigningKey.objects.create(
-        kid=last + 1, public_key=_raw_public(private), private_key=_raw_private(private)
-    )
+    for attempt in range(ROTATION_ATTEMPTS):
+        last = SigningKey.objects.aggregate(last=Max("kid"))["last"] or 0
+        try:
+            with transaction.atomic():
+                key = SigningKey.objects.create(
+                    kid=last + 1, public_key=_raw_public(private), private_key=_raw_private(private)
+                )
+            break
+        except IntegrityError:
+            if attempt == ROTATION_ATTEMPTS - 1:
+                raise
     transaction.on_commit(forget_keys)
     forget_keys()
     return key
@@ -164,7 +182,24 @@ def pass_token(gate_pass: Pass) -> str:
         raise ValidationError(_("Only an approved pass has a code."))
     key = signing_key()
     private = Ed25519PrivateKey.from_private_bytes(bytes(key.private_key))
-    return tokens.sign(claims_for(gate_pass), private)
+    try:
+        return tokens.sign(claims_for(gate_pass), private)
+    except tokens.UnencodableClaims as exc:
+        raise ValidationError({exc.field: _unencodable_message(gate_pass, exc.field)}) from exc
+
+
+def _unencodable_message(gate_pass: Pass, field: str) -> str:
+    """Why a pass has no code, for the holder's page, the card and the API."""
+    if field == "holder":
+        return _(
+            "The holder's person number “%(number)s” cannot go into a pass code: a person "
+            "number has only letters A–Z, digits and hyphens. Correct it on the person's "
+            "page, then open the code again."
+        ) % {"number": gate_pass.holder.person_number}
+    label = {"areas": _("areas")}.get(field) or Pass._meta.get_field(field).verbose_name
+    return _("This pass's %(field)s cannot go into a pass code: please tell the office.") % {
+        "field": label
+    }
 
 
 def revocation_list(since: datetime.datetime | None = None, today=None) -> list[dict]:
@@ -219,7 +254,7 @@ def set_policy(actor, *, area: Area, kind: str, effective_from=None, reason: str
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        Area.objects.select_for_update().filter(pk=area.pk).first()
+        Area.objects.select_for_update(of=("self",)).filter(pk=area.pk).first()
         latest = AccessPolicy.objects.filter(area=area).aggregate(at=Max("effective_from"))["at"]
         if latest is not None and effective_from <= latest:
             raise ValidationError(
@@ -550,7 +585,8 @@ class _Refusal(Exception):
 def _identify(presented: str, person_number: str):
     """(pass, person) from what the guard scanned or typed."""
     presented = _text(presented)
-    person_number = _text(person_number)
+    # A guard typing with a Chinese input method sends full-width digits: the same number.
+    person_number = normalise_person_number(person_number)
     if presented:
         if tokens.looks_like_token(presented):
             try:
@@ -568,7 +604,7 @@ def _identify(presented: str, person_number: str):
                 raise _Refusal(Crossing.Reason.FORGED)
             gate_pass.token_areas = set(claims.areas)
             return gate_pass, gate_pass.holder
-        number = presented.upper()
+        number = normalise_person_number(presented)  # ＴＸ－２０２０… is TX-2020…
         if not PASS_NUMBER.match(number):
             raise _Refusal(Crossing.Reason.MALFORMED)
         gate_pass = (
@@ -827,7 +863,7 @@ def _batch_row(row: dict, gates: dict, errors: list, index: int, now) -> Crossin
             problems.append(_("no such pass"))
         else:
             person = gate_pass.holder
-    person_number = _text(row.get("person_number"))
+    person_number = normalise_person_number(_text(row.get("person_number")))
     if person_number and person is None:
         person = (
             Person.objects.select_related("household").filter(person_number=person_number).first()

@@ -42,6 +42,15 @@ class TokenError(ValueError):
         self.code = code
 
 
+class UnencodableClaims(ValueError):
+    """Claims a token cannot carry. `field` names which: number, holder, areas, valid_from
+    or valid_until. The server turns it into a message; it is never a UnicodeEncodeError."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 @dataclasses.dataclass(frozen=True)
 class Claims:
     kid: int
@@ -67,26 +76,37 @@ class PublicKey:
     retired: bool = False
 
 
-def _day(value: datetime.date) -> int:
+def _day(field: str, value: datetime.date) -> int:
     days = (value - EPOCH).days
     if not 0 <= days <= 0xFFFF:
-        raise ValueError("date out of the token's range")
+        raise UnencodableClaims(field, f"{value} is outside the token's dates (2000-2179)")
     return days
 
 
-def _text(value: str) -> bytes:
+def _text(field: str, value: str) -> bytes:
+    # Printable ASCII only: what the format promises a gate, and what a gate can type.
+    if not (value.isascii() and value.isprintable()):
+        raise UnencodableClaims(field, f"{value!r} is not printable ASCII")
     raw = value.encode("ascii")
     if len(raw) > 255:
-        raise ValueError("text too long for a token")
+        raise UnencodableClaims(field, "text too long for a token")
     return bytes([len(raw)]) + raw
 
 
 def payload(claims: Claims) -> bytes:
+    """The claims as bytes; UnencodableClaims for what the format cannot carry."""
     if len(claims.areas) > 255:
-        raise ValueError("too many areas for a token")
-    head = _HEAD.pack(VERSION, claims.kid, _day(claims.valid_from), _day(claims.valid_until))
+        raise UnencodableClaims("areas", "too many areas for a token")
+    if not all(0 <= area <= 0xFFFF for area in claims.areas):
+        raise UnencodableClaims("areas", "an area id above 65535")
+    head = _HEAD.pack(
+        VERSION,
+        claims.kid,
+        _day("valid_from", claims.valid_from),
+        _day("valid_until", claims.valid_until),
+    )
     areas = bytes([len(claims.areas)]) + b"".join(struct.pack(">H", a) for a in claims.areas)
-    return head + _text(claims.number) + _text(claims.holder) + areas
+    return head + _text("number", claims.number) + _text("holder", claims.holder) + areas
 
 
 def sign(claims: Claims, private_key: Ed25519PrivateKey) -> str:
@@ -143,7 +163,12 @@ def _b32decode(encoded: str) -> bytes:
     # Unpadded base32 leaves 0-4 spare bits; 5 or more means a character too many or few.
     if spare_bits >= 5 or not _BASE32.fullmatch(encoded):
         raise _malformed("token damaged")
-    return (int(encoded.translate(_BASE32_AS_DIGITS), 32) >> spare_bits).to_bytes(size, "big")
+    value = int(encoded.translate(_BASE32_AS_DIGITS), 32)
+    # RFC 4648 fills the spare bits with zeros. Dropping them unread would let 2**spare_bits
+    # spellings of one token verify (…C and …D alike): the last character must be exact.
+    if value & ((1 << spare_bits) - 1):
+        raise _malformed("token damaged")
+    return (value >> spare_bits).to_bytes(size, "big")
 
 
 def looks_like_token(text: str) -> bool:

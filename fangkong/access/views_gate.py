@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangkong.access import scoping, services, tokens
 from fangkong.access.models import Crossing, Gate, Pass
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Household, Person
 from fangkong.core.views import apply_errors
 
@@ -71,7 +72,8 @@ class GateForm(forms.Form):
         if person_number:
             return "", person_number
         code = self.cleaned_data.get("code", "").strip()
-        if tokens.looks_like_token(code) or PASS_NUMBER_START.match(code):
+        # Full-width ＴＸ－… typed with a Chinese input method is a pass number too.
+        if tokens.looks_like_token(code) or PASS_NUMBER_START.match(normalise_person_number(code)):
             return code, ""
         return "", code
 
@@ -129,7 +131,7 @@ def find_households(query: str, area_id: int | None = None):
             | Q(building__name_en__icontains=word)
             | Q(address__icontains=word)
             | Q(members__name__icontains=word)
-            | Q(members__person_number__iexact=word)
+            | Q(members__person_number=normalise_person_number(word))
         )
     members = Person.objects.filter(is_active=True).select_related("unit").order_by("name")
     rows = (

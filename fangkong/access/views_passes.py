@@ -342,6 +342,17 @@ def _card_context(request, gate_pass: Pass, today) -> dict:
     }
 
 
+def _token_or_why(context: dict, gate_pass: Pass) -> str:
+    """The pass's signed code, or "" with the reason it has none in `why_no_code`."""
+    if context["why_no_code"]:
+        return ""
+    try:
+        return services.pass_token(gate_pass)
+    except ValidationError as error:
+        context["why_no_code"] = " ".join(error.messages)
+        return ""
+
+
 @never_cache
 @login_required
 def pass_qr(request, pk):
@@ -350,8 +361,8 @@ def pass_qr(request, pk):
     gate_pass = _code_pass(request, pk)
     today = timezone.localdate()
     context = _card_context(request, gate_pass, today)
-    if not context["why_no_code"]:
-        token = services.pass_token(gate_pass)
+    token = _token_or_why(context, gate_pass)
+    if token:
         context["qr_svg"] = qr.svg(token, title=gate_pass.number)
         context["not_yet_valid"] = gate_pass.valid_from > today
     context["time_zone"] = settings.TIME_ZONE
@@ -364,8 +375,9 @@ def pass_card(request, pk):
     """The printable card (HTML); the same card as PDF below."""
     gate_pass = _code_pass(request, pk)
     context = _card_context(request, gate_pass, timezone.localdate())
-    if not context["why_no_code"]:
-        context["qr_svg"] = qr.svg(services.pass_token(gate_pass), title=gate_pass.number)
+    token = _token_or_why(context, gate_pass)
+    if token:
+        context["qr_svg"] = qr.svg(token, title=gate_pass.number)
     return render(request, "access/passes/card.html", context)
 
 
@@ -374,9 +386,10 @@ def pass_card(request, pk):
 def pass_card_pdf(request, pk):
     gate_pass = _code_pass(request, pk)
     context = _card_context(request, gate_pass, timezone.localdate())
-    if context["why_no_code"]:
+    token = _token_or_why(context, gate_pass)
+    if not token:
         return render(request, "access/passes/card.html", context, status=409)
-    context["qr_png"] = qr.png_data_uri(services.pass_token(gate_pass))
+    context["qr_png"] = qr.png_data_uri(token)
     return pdf_response(
         "access/passes/card_pdf.html", context, f"pass-{gate_pass.number}.pdf", request=request
     )

@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
 from fangkong.core import scoping, selectors, services
+from fangkong.core.identity import normalise_person_number, person_number_problem
 from fangkong.core.models import Area, Building, Campus, Household, Person, Unit, User
 from fangkong.core.roles import Role
 
@@ -132,12 +135,34 @@ class PersonFields(InSchema):
     household_id: Id | None = None
 
 
+def _person_number(value: str | None) -> str | None:
+    """The number as the registry keeps it (full-width digits read as ASCII), or a 422
+    saying which characters a person number cannot have."""
+    if value is None:
+        return None
+    number = normalise_person_number(value)
+    if not number:
+        raise PydanticCustomError("person_number", _("Give the person number."))
+    problem = person_number_problem(number)
+    if problem:
+        # A custom error: its message is shown as it is, without "Value error, " before it.
+        raise PydanticCustomError("person_number", problem)
+    return number
+
+
 class PersonIn(PersonFields):
-    person_number: str = Field(min_length=1, max_length=32)
+    person_number: str = Field(
+        min_length=1, max_length=32, description="Letters A–Z, digits and hyphens"
+    )
     name: str = Field(min_length=1, max_length=60)
     sex: PersonSex
     category: PersonCategory
     unit_id: Id
+
+    @field_validator("person_number")
+    @classmethod
+    def normalised_number(cls, value):
+        return _person_number(value)
 
 
 class PersonPatch(InSchema):
@@ -157,6 +182,11 @@ class PersonPatch(InSchema):
     dormitory_room: str | None = Field(None, max_length=20)
     household_id: Id | None = None
     reason: str = Field("", max_length=200)
+
+    @field_validator("person_number")
+    @classmethod
+    def normalised_number(cls, value):
+        return _person_number(value)
 
 
 class ReasonIn(InSchema):

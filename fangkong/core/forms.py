@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong import spreadsheets
 from fangkong.core import scoping
-from fangkong.core.identity import normalise_national_id, normalise_phone
+from fangkong.core.identity import (
+    normalise_national_id,
+    normalise_person_number,
+    normalise_phone,
+    person_number_problem,
+)
 from fangkong.core.models import (
     HOUSEHOLD_FIELDS,
     PERSON_FIELDS,
@@ -114,6 +119,15 @@ class PersonForm(forms.ModelForm):
         if self.instance.pk is None:
             del self.fields["reason"]
 
+    def clean_person_number(self):
+        # Full-width digits typed with a Chinese input method are the same number; what is
+        # still not ASCII is refused here, before it can reach a pass code.
+        number = normalise_person_number(self.cleaned_data.get("person_number", ""))
+        problem = person_number_problem(number) if number else None
+        if problem:
+            raise forms.ValidationError(problem, code="person_number_format")
+        return number
+
     def clean_national_id(self):
         return normalise_national_id(self.cleaned_data.get("national_id", ""))
 
@@ -208,7 +222,7 @@ class AccountForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True).order_by("code")
 
     def clean_person_number(self):
-        number = self.cleaned_data.get("person_number", "").strip()
+        number = normalise_person_number(self.cleaned_data.get("person_number", ""))
         if not number:
             return None
         try:

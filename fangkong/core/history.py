@@ -18,6 +18,7 @@ REASONS = {
     "edited": _("Edited"),
     "reactivated": _("Reactivated"),
     "imported": _("Imported from %(file)s"),
+    "number_normalised": _("Person number normalised"),
     # the key-person ledger, isolation and incidents
     "ended": _("Ended"),
     "listed": _("Listed"),

@@ -14,6 +14,7 @@ from fangkong.core.identity import (
     mask_national_id,
     mask_phone,
     validate_national_id,
+    validate_person_number,
     validate_phone,
 )
 from fangkong.core.roles import Role
@@ -263,6 +264,7 @@ class Person(models.Model):
         _("person number"),
         max_length=32,
         unique=True,
+        validators=[validate_person_number],
         error_messages={"unique": _("This person number is already used.")},
     )
     name = models.CharField(_("name"), max_length=60)

@@ -29,7 +29,9 @@ from fangkong.core.identity import (
     mask_national_id,
     mask_phone,
     normalise_national_id,
+    normalise_person_number,
     normalise_phone,
+    person_number_problem,
     validate_national_id,
     validate_phone,
 )
@@ -204,16 +206,21 @@ class RowChecker:
         # Every column's text, "" where the sheet has no such column: the values for Person
         # are filled in over them (writer.row takes those alone).
         values = BLANK_RECORD | record
+        # As the person form and the API keep it (T２０２５… is T2025…): the number a pass
+        # code carries and a gate looks up.
+        values["person_number"] = person_number = normalise_person_number(values["person_number"])
         for key in ("person_number", "name"):
             if not values[key]:
                 fail(key, _("This cell is required."))
         # A row whose cells are all shorter than the shortest limit needs no look at each.
         if max(map(len, self.length_texts(values))) > self.shortest_limit:
             for key, limit in self.max_lengths:
-                if len(get(key, "")) > limit:
+                if len(values[key] if key == "person_number" else get(key, "")) > limit:
                     fail(key, _("At most %(limit)d characters.") % {"limit": limit})
-        person_number = values["person_number"]
-        if person_number:
+        problem = person_number_problem(person_number) if person_number else None
+        if problem:
+            fail("person_number", problem)
+        elif person_number:
             seen = self.numbers.get(person_number)
             if seen == 0:
                 fail(

@@ -14,7 +14,11 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import scoping
 from fangkong.core.history import coded
-from fangkong.core.identity import normalise_national_id, normalise_phone
+from fangkong.core.identity import (
+    normalise_national_id,
+    normalise_person_number,
+    normalise_phone,
+)
 from fangkong.core.models import (
     HOUSEHOLD_FIELDS,
     PERSON_FIELDS,
@@ -42,6 +46,8 @@ def normalise_person_data(data: dict) -> dict:
     for key in PERSON_TEXT_FIELDS:
         if key in data and data[key] is not None:
             data[key] = str(data[key]).strip()
+    if "person_number" in data:
+        data["person_number"] = normalise_person_number(data["person_number"])
     if "national_id" in data:
         data["national_id"] = normalise_national_id(data["national_id"] or "")
     if "phone" in data:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import IsoDateInput, IsoTimeInput
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Person
 from fangkong.reporting.models import (
     HealthCheckin,
@@ -78,7 +79,7 @@ class OfficerCheckinForm(CheckinForm):
         self.user = user
 
     def clean_person_number(self):
-        number = self.cleaned_data["person_number"].strip()
+        number = normalise_person_number(self.cleaned_data["person_number"])
         try:
             return core_scoping.people_visible_to(self.user).get(person_number=number)
         except Person.DoesNotExist:

@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Person
 from fangkong.core.people_import import MAX_REPORTED_ERRORS, ImportResult, sqlite_page_cache
 from fangkong.core.roles import Role
@@ -249,7 +250,12 @@ def correct_checkin(
         raise ValidationError(errors)
     # Lock the version being corrected: a second correction of it waits, then finds it
     # superseded and is refused, instead of making two current versions.
-    earlier = HealthCheckin.objects.select_for_update().select_related("person").get(pk=checkin.pk)
+    # Only the check-in's row (of=self): the joined person stays free for other writers.
+    earlier = (
+        HealthCheckin.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=checkin.pk)
+    )
     if earlier.superseded_at is not None:
         raise ValidationError(
             _("This check-in has already been corrected: correct its latest version.")
@@ -365,7 +371,7 @@ class CheckinRowChecker:
             errors.append(RowError(number, self.headers[key], message))
 
         get = record.get
-        person_number = get("person_number", "")
+        person_number = normalise_person_number(get("person_number", ""))
         person = self.people.get(person_number) if person_number else None
         if person is None and person_number and not self.whole_registry:
             self.read_registry()
@@ -893,7 +899,9 @@ def _open_day_or_error(day, now) -> None:
 
 
 def _locked_report(report: UnitReport) -> UnitReport:
-    return UnitReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+    return (
+        UnitReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
+    )
 
 
 def _new_report(actor, unit, day, now) -> UnitReport:
@@ -978,7 +986,7 @@ def submit_nil_report(
     scoping.require_report_filler(actor, unit.pk if unit else None)
     now = now or timezone.now()
     _open_day_or_error(day, now)
-    report = UnitReport.objects.select_for_update().filter(unit=unit, date=day).first()
+    report = UnitReport.objects.select_for_update(of=("self",)).filter(unit=unit, date=day).first()
     if report is None:
         report = _new_report(actor, unit, day, now)
     _require_editable_by_filler(report)

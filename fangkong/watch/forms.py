@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import IsoDateInput, IsoDateTimeInput
+from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Building, Household, Person, User
 from fangkong.core.roles import Role
 from fangkong.watch.models import (
@@ -129,7 +130,7 @@ class KeyPersonForm(forms.ModelForm):
             del self.fields["person_number"]
 
     def clean_person_number(self):
-        number = self.cleaned_data.get("person_number", "").strip()
+        number = normalise_person_number(self.cleaned_data.get("person_number", ""))
         person = (
             core_scoping.people_visible_to(self.user, Person.objects.filter(is_active=True))
             .filter(person_number=number)
@@ -244,7 +245,7 @@ TEMPERATURE_WIDGET = forms.NumberInput(attrs={"step": "0.1", "min": "34", "max":
 
 
 def _person_by_number(user, number: str) -> Person:
-    number = (number or "").strip()
+    number = normalise_person_number(number)
     person = (
         core_scoping.people_visible_to(user, Person.objects.filter(is_active=True))
         .filter(person_number=number)
@@ -488,7 +489,7 @@ def people_by_numbers(user, text: str) -> list[Person]:
     numbers = [part for part in text.replace(",", " ").replace("，", " ").split() if part]
     people = []
     missing = []
-    for number in dict.fromkeys(numbers):
+    for number in dict.fromkeys(map(normalise_person_number, numbers)):
         person = core_scoping.people_visible_to(user).filter(person_number=number).first()
         if person is None:
             missing.append(number)

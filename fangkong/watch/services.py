@@ -187,7 +187,7 @@ def list_key_person(
     scoping.require_ledger_unit(actor, person.unit_id)
     # Locking the person serialises two listings of the same person (PostgreSQL); SQLite's
     # IMMEDIATE transactions serialise all writes anyway.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
+    Person.objects.select_for_update(of=("self",)).filter(pk=person.pk).first()
     entry = KeyPerson(
         person=person,
         category=category,
@@ -206,7 +206,9 @@ def list_key_person(
 
 
 def _locked_entry(entry: KeyPerson) -> KeyPerson:
-    return KeyPerson.objects.select_for_update().select_related("person").get(pk=entry.pk)
+    return (
+        KeyPerson.objects.select_for_update(of=("self",)).select_related("person").get(pk=entry.pk)
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fangkong.access import services, tokens
 from fangkong.access.testing import issued_pass
@@ -143,3 +145,57 @@ def test_the_signing_key_cannot_be_retired(school):
     kid = services.signing_key().kid
     with pytest.raises(Exception, match="signs new passes"):
         services.retire_key(kid)
+
+
+BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+# The worked example of docs/pass-token.md: 157 characters after the prefix carry 785 bits
+# for a 98-byte body, so its last character holds one spare bit.
+EXAMPLE_SEED = bytes(range(32))
+EXAMPLE = (
+    "FK1.AEAACHFRDS7AYVCYFUZDAMRQFUYDAMBRBIZDAMRQGEZDGNBVGYAQAA3733FTP2EXKEYGJQDG73UGIKJLE53TBK"
+    "2UMOAJ2SHBRENJ4WNR5XLR4NTI6HW6UHC3K6VGJOKJOOLMUDU4IRFPS6XKLQ6DWD6PP7OQC"
+)
+
+
+def _example_ring():
+    public = Ed25519PrivateKey.from_private_bytes(EXAMPLE_SEED).public_key()
+    return {1: tokens.PublicKey(kid=1, key=public)}
+
+
+def test_a_token_whose_spare_bit_is_set_is_malformed():
+    ring = _example_ring()
+    assert (len(EXAMPLE) - 4) * 5 % 8 == 1
+    assert tokens.check(EXAMPLE, ring, day=datetime.date(2020, 2, 12), area=3)[0] == "valid"
+    last = BASE32.index(EXAMPLE[-1])
+    flipped = EXAMPLE[:-1] + BASE32[last ^ 1]  # …C → …D: the same bytes, the spare bit set
+    assert tokens.check(flipped, ring, day=datetime.date(2020, 2, 12), area=3) == (
+        "malformed",
+        None,
+    )
+
+
+def test_only_one_last_character_of_the_worked_example_verifies():
+    ring = _example_ring()
+    verifying = [
+        c
+        for c in BASE32
+        if tokens.check(EXAMPLE[:-1] + c, ring, day=datetime.date(2020, 2, 12))[0] == "valid"
+    ]
+    assert verifying == [EXAMPLE[-1]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    number=st.from_regex(r"TX-20[0-9]{2}-[0-9]{4,6}", fullmatch=True),
+    holder=st.from_regex(r"[A-Z0-9-]{1,32}", fullmatch=True),
+    areas=st.lists(st.integers(0, 0xFFFF), max_size=6).map(tuple),
+)
+def test_only_the_signed_last_character_verifies_whatever_the_spare_bits(number, holder, areas):
+    """Bodies of every length modulo 5 bytes: 0, 1, 2, 3 or 4 spare bits in the last
+    character; of its 32 values only the one sign() wrote verifies."""
+    private = Ed25519PrivateKey.from_private_bytes(EXAMPLE_SEED)
+    token = tokens.sign(_claims(number=number, holder=holder, areas=areas), private)
+    verifying = [
+        c for c in BASE32 if tokens.check(token[:-1] + c, _example_ring(), day=DAY)[0] == "valid"
+    ]
+    assert verifying == [token[-1]]

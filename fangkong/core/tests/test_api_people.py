@@ -451,3 +451,43 @@ def test_validation_errors_speak_english_by_default(api, unit):
     body = response.json()
     assert body["detail"] == "Invalid input."
     assert not CJK.search(body["errors"][0]["message"])
+
+
+# ---- person numbers -----------------------------------------------------------------------
+
+
+def test_a_person_number_in_full_width_digits_is_stored_in_ascii(api, unit):
+    response = post(api(Role.OFFICE), PEOPLE, new_person(unit, person_number="t２０２５０６０１"))
+
+    assert response.status_code == 200, response.content
+    assert response.json()["person_number"] == "T20250601"
+    assert Person.objects.filter(person_number="T20250601").exists()
+
+
+def test_a_person_number_still_not_ascii_is_422_naming_person_number(api, unit):
+    before = Person.objects.count()
+
+    response = post(api(Role.OFFICE), PEOPLE, new_person(unit, person_number="T2025学"))
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error == {
+        "field": "person_number",
+        "message": "A person number has only letters A–Z, digits and hyphens (-); "
+        "“T2025学” also has “学”.",
+    }
+    assert Person.objects.count() == before
+
+
+def test_a_changed_person_number_is_normalised_too(api, person):
+    client = api(Role.OFFICE)
+
+    response = client.patch(
+        f"{PEOPLE}/{person.pk}",
+        {"person_number": "ｓ－２００", "reason": "typo"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    person.refresh_from_db()
+    assert person.person_number == "S-200"

@@ -237,3 +237,32 @@ def test_office_sees_who_was_shown_a_person_s_id_in_full(login_as, make_user, pe
 def test_officer_is_not_shown_the_reveal_log(login_as, person):
     page = login_as(Role.OFFICER).get(f"/people/{person.pk}/").content.decode()
     assert "Shown in full" not in page
+
+
+def _new_person_form(unit, number):
+    return {
+        "person_number": number,
+        "name": "新同事",
+        "sex": "M",
+        "category": "staff",
+        "unit": unit.pk,
+        "residence": "off_campus",
+    }
+
+
+def test_a_person_number_typed_in_full_width_is_kept_in_ascii(login_as, unit):
+    client = login_as(Role.OFFICER)
+    response = client.post("/people/new/", _new_person_form(unit, "Ｔ２０２５０６０１"))
+    assert response.status_code == 302
+    assert list(Person.objects.values_list("person_number", flat=True)) == ["T20250601"]
+
+
+def test_a_person_number_still_not_ascii_is_refused_on_its_field(login_as, unit):
+    client = login_as(Role.OFFICER)
+    response = client.post("/people/new/", _new_person_form(unit, "T2025〇601"))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["person_number"]
+    assert "letters A–Z, digits and hyphens" in errors["person_number"][0]
+    assert "“〇”" in errors["person_number"][0]
+    assert not Person.objects.exists()

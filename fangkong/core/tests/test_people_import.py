@@ -652,3 +652,25 @@ def test_a_filled_in_template_imports(login_as, unit):
     assert response.status_code == 302
     assert Person.objects.count() == 2
     assert Person.objects.get(person_number="T00002").national_id == national_id(2)
+
+
+def test_a_person_number_in_full_width_digits_is_imported_in_ascii(office, unit):
+    result = import_rows(office, [person(1, person_number="ｔ２０２５０６０１")])
+
+    assert result.ok, problems(result)
+    assert list(Person.objects.values_list("person_number", flat=True)) == ["T20250601"]
+
+
+def test_a_full_width_duplicate_of_a_number_on_an_earlier_row_is_refused(office, unit):
+    result = import_rows(office, [person(1, person_number="T1"), person(2, person_number="Ｔ１")])
+
+    assert problems(result) == [(3, "Person number", "Person number T1 is also on row 2.")]
+    assert not Person.objects.exists()
+
+
+def test_a_person_number_still_not_ascii_is_refused_naming_its_row(office, unit):
+    result = import_rows(office, [person(1), person(2, person_number="T2025学号")])
+
+    assert [(row, column) for row, column, _message in problems(result)] == [(3, "Person number")]
+    assert "“学号”" in problems(result)[0][2]
+    assert not Person.objects.exists()
