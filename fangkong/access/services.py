@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from fangkong.access import scoping, tokens
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType, SigningKey
 from fangkong.core.models import Area, Household, Person
+from fangkong.core.validation import full_clean
 
 FEVER_AT = Decimal("37.3")
 PASS_NUMBER = re.compile(r"^TX-\d{4}-\d{4,6}$")
@@ -33,7 +34,7 @@ def _text(value) -> str:
 
 
 def _full_clean(instance, exclude=()) -> None:
-    instance.full_clean(exclude=list(exclude))
+    full_clean(instance, exclude=exclude)
 
 
 # ---- signing keys -----------------------------------------------------------------------
