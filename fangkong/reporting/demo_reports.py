@@ -250,7 +250,7 @@ class ReportsBuilder:
         filed = late = 0
         day = FIRST_DAY
         while day <= LAST_DAY:
-            with transaction.atomic():
+            with transaction.atomic(), figures.reports_of_the_day():
                 counts = self.day(day, officers)
             filed, late = filed + counts[0], late + counts[1]
             day += datetime.timedelta(days=1)
@@ -269,7 +269,7 @@ class ReportsBuilder:
         filed = 0
         for day in days:
             self.random = random.Random(f"{SEED}-{day.isoformat()}")
-            with transaction.atomic():
+            with transaction.atomic(), figures.reports_of_the_day():
                 counts = self.day(day, officers, today=day == today)
             filed += counts[0]
             if day == today:
