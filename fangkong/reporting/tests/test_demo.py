@@ -39,12 +39,13 @@ def test_the_members_own_check_in_for_today_is_left_to_do(client, demo):
     assert selectors.todays_checkin(member.person_id) is None
     client.force_login(member)
     response = client.post(
-        reverse("reporting:checkin"),
+        reverse("reporting:my-checkin"),
         {
             "temperature": "36.5",
             "current_province": "陕西省",
             "current_city": "西安市",
-            "on_campus": "on",
+            "on_campus": "1",
+            "contact_with_region_of_concern": "0",
         },
     )
     assert response.status_code == 302

@@ -37,6 +37,5 @@ def test_completeness_without_a_report_says_so(login_as, unit):
     )
     assert response.status_code == 200
     assert (
-        "No unit submitted a report from 2020-03-01 to 2020-03-06. "
-        "There are none before it either."
+        "No unit submitted a report from 2020-03-01 to 2020-03-06. There are none before it either."
     ) in response.content.decode()
