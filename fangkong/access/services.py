@@ -23,6 +23,7 @@ from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType,
 from fangkong.core.history import coded
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Household, Person
+from fangkong.core.validation import full_clean
 
 FEVER_AT = Decimal("37.3")
 PASS_NUMBER = re.compile(r"^TX-\d{4}-\d{4,6}$")
@@ -34,7 +35,7 @@ def _text(value) -> str:
 
 
 def _full_clean(instance, exclude=()) -> None:
-    instance.full_clean(exclude=list(exclude))
+    full_clean(instance, exclude=exclude)
 
 
 # ---- signing keys -----------------------------------------------------------------------

@@ -34,6 +34,7 @@ from fangkong.core.models import (
     User,
 )
 from fangkong.core.roles import Role
+from fangkong.core.validation import full_clean
 
 
 def require_role(actor, *roles: str) -> None:
@@ -66,7 +67,7 @@ def normalise_person_data(data: dict) -> dict:
 def validated_save(instance, actor, reason: str = "") -> None:
     """full_clean, then save with the history's who and why; a race on a unique key that
     full_clean could not see becomes the same field error instead of a 500."""
-    instance.full_clean()
+    full_clean(instance)
     instance._history_user = actor
     instance._change_reason = reason
     try:

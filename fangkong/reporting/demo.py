@@ -15,9 +15,12 @@ them:
   a cough, a sore throat); and the office corrected a handful of the figures it reviewed
   (a mistyped temperature, a person in Hubei entered as in Xi'an, a student staying on
   campus entered as away), each a new version that supersedes the first, with a reason.
-- today's slice: the demo member checks in, the College of Architecture's officer enters
-  most of the unit's check-ins (one of them abnormal: 37.8 °C and a cough, so the flagged
-  list is not empty) and leaves the rest still to chase.
+- the live slice, the last LIVE_DAYS days up to today: every day before today as the
+  history's (the whole school imported, a few missing); today, the College of
+  Architecture's officer enters most of the unit's check-ins (one of them abnormal: 37.8 °C
+  and a cough, so the flagged list is not empty) and leaves the rest still to chase, the
+  demo member's own among them (checking in is the first thing a member tries). Run again
+  on a later day, seed_demo fills the days since the last one it seeded.
 
 The answers, the misses and the flagged days come from a seeded random generator: every
 load of the demo gives the same check-ins. Nothing in the services knows these figures.
@@ -281,14 +284,80 @@ def load_history(out) -> int:
     return created
 
 
-# ---- today ------------------------------------------------------------------------------
+# ---- the live slice: the last days up to today ---------------------------------------------
+
+# The live slice covers the last LIVE_DAYS days up to the school's today, so that the pages'
+# default periods (a fortnight of completeness, the day's list) have figures to show. Each
+# run of seed_demo fills the days after the last one it seeded, up to today: run again on a
+# later day, the demo follows the calendar; run twice the same day, it adds nothing.
+LIVE_DAYS = 14
+LIVE_MISSED = 0.01
+
+
+def live_window(today: datetime.date) -> list[datetime.date]:
+    """The days of the live slice up to `today`, oldest first (never the article's)."""
+    first = max(
+        today - datetime.timedelta(days=LIVE_DAYS - 1), HISTORY_LAST + datetime.timedelta(1)
+    )
+    return [first + datetime.timedelta(days=n) for n in range((today - first).days + 1)]
+
+
+def days_to_fill(today: datetime.date, seeded) -> list[datetime.date]:
+    """The live days after the last one in `seeded` (the days already there), up to today."""
+    window = live_window(today)
+    done = [day for day in seeded if window and window[0] <= day <= today]
+    if done:
+        return [day for day in window if day > max(done)]
+    return window
+
+
+def live_checkin_days() -> set[datetime.date]:
+    """The live days whose check-ins the demo has seeded: the days the units' officer
+    entered check-ins for (an import on a past day, the morning's entries today)."""
+    officer = User.objects.get(username="officer")
+    return set(
+        HealthCheckin.objects.filter(date__gt=HISTORY_LAST, entered_by=officer)
+        .values_list("date", flat=True)
+        .distinct()
+    )
 
 
 def _answers(person: Person, temperature: Decimal) -> dict:
     return python_answers(person, str(temperature))
 
 
+def past_live_day(day: datetime.date, builder: "HistoryBuilder") -> int:
+    """A whole live day before today, as the history's days: the units' officer and the
+    office import everyone's check-ins, a few missing."""
+    rng = random.Random(f"{SEED}-{day.isoformat()}")
+    actors = [builder.officer, builder.office]
+    records = [[] for _actor in actors]
+    date_text = day.isoformat()
+    for person in builder.people:
+        if rng.random() < LIVE_MISSED:
+            continue
+        row = dict(
+            builder.rows[person.pk], date=date_text, temperature=rng.choice(HISTORY_TEMPERATURES)
+        )
+        batch = records[actors.index(builder.actor_of(person))]
+        batch.append((len(batch) + 2, row, set()))
+    created = 0
+    for actor, batch in zip(actors, records, strict=True):
+        if batch:
+            result = services.import_checkin_records(actor, batch, today=day)
+            if not result.ok:
+                problems = "; ".join(
+                    f"row {e.row} {e.column}: {e.message}" for e in result.errors[:5]
+                )
+                raise RuntimeError(f"demo check-ins of {day} did not import: {problems}")
+            created += result.created
+    return created
+
+
 def todays_slice(out) -> int:
+    """The morning so far: the College of Architecture's officer has entered most of the
+    unit's check-ins (one abnormal), the rest still to chase. The demo member's own
+    check-in is left undone: checking in is the first thing a member tries."""
     today = timezone.localdate()
     rng = random.Random(f"{SEED}-{today.isoformat()}")
     member = User.objects.get(username="member")
@@ -296,14 +365,9 @@ def todays_slice(out) -> int:
     already = set(
         HealthCheckin.objects.current().filter(date=today).values_list("person_id", flat=True)
     )
-    created = 0
-    if member.person_id not in already:
-        services.submit_checkin(member, member.person, **_answers(member.person, Decimal("36.5")))
-        already.add(member.person_id)
-        created += 1
     people = list(
         Person.objects.filter(unit__code=UNIT, is_active=True)
-        .exclude(pk__in=already)
+        .exclude(pk__in=already | {member.person_id})
         .order_by("person_number")
     )
     chosen = sorted(rng.sample(people, round(len(people) * CHECKED_IN_SHARE)), key=lambda p: p.pk)
@@ -313,17 +377,36 @@ def todays_slice(out) -> int:
         if person is flagged:
             answers.update(ABNORMAL)
         services.submit_checkin(officer, person, **answers)
-        created += 1
     out(
-        f"{created} check-ins today ({len(people) - len(chosen)} of {UNIT} still to come, "
-        f"{1 if flagged else 0} flagged)"
+        f"{len(chosen)} check-ins today ({len(people) - len(chosen)} of {UNIT} still to come, "
+        f"the member's own among them; {1 if flagged else 0} flagged)"
     )
+    return len(chosen)
+
+
+def load_live_days(out) -> int:
+    """The live days not seeded yet, each in its own transaction; the check-ins added."""
+    today = timezone.localdate()
+    days = days_to_fill(today, live_checkin_days())
+    if not days:
+        return 0
+    builder = HistoryBuilder(out) if days[0] < today else None
+    created = 0
+    for day in days:
+        with transaction.atomic():
+            if day < today:
+                created += past_live_day(day, builder)
+            else:
+                created += todays_slice(out)
+    if builder is not None:
+        past = [day for day in days if day < today]
+        out(f"{created} check-ins of the live days {past[0]}..{today}")
     return created
 
 
 def load_demo(out=None) -> bool:
-    """The article's days once, and today's check-ins once a day (when the demo member
-    has not checked in today); False when there was nothing to add (idempotent)."""
+    """The article's days once, and the live days up to today (see LIVE_DAYS); False when
+    there was nothing to add (idempotent: run twice the same day, the second adds nothing)."""
     out = out or (lambda message: None)
     member = User.objects.filter(username="member").first()
     officer = User.objects.filter(username="officer").first()
@@ -334,14 +417,7 @@ def load_demo(out=None) -> bool:
     if not is_history_loaded():
         with transaction.atomic():
             changed = bool(load_history(out))
-    if (
-        not HealthCheckin.objects.current()
-        .filter(person=member.person, date=timezone.localdate())
-        .exists()
-    ):
-        with transaction.atomic():
-            changed = bool(todays_slice(out)) or changed
-    return changed
+    return bool(load_live_days(out)) or changed
 
 
 def load_demo_late(out=None) -> bool:

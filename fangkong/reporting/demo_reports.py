@@ -10,7 +10,9 @@ correct. The key-person figures are computed from the ledger; in the first days,
 the ledger was still being gathered, an officer's figure can run ahead of it, and then
 differs from the records with a reason, as the reconciliation shows.
 
-Today's slice: a few reports submitted, one returned awaiting the officer, the rest due.
+The live slice, the last days up to today (fangkong.reporting.demo.LIVE_DAYS): each day
+before today filed and reviewed as the history's; today a few reports submitted, one
+returned awaiting the officer, the rest due. A later run fills the days since the last.
 """
 
 import datetime
@@ -25,6 +27,7 @@ from fangkong.core.demo import DEMO_PASSWORD
 from fangkong.core.models import Unit, User
 from fangkong.core.roles import Role
 from fangkong.reporting import figures, services
+from fangkong.reporting.demo import days_to_fill
 from fangkong.reporting.models import ReportField, RulePriority, UnitReport, ValidationRule
 
 SEED = 20200123
@@ -247,24 +250,38 @@ class ReportsBuilder:
         filed = late = 0
         day = FIRST_DAY
         while day <= LAST_DAY:
-            with transaction.atomic():
+            with transaction.atomic(), figures.reports_of_the_day():
                 counts = self.day(day, officers)
             filed, late = filed + counts[0], late + counts[1]
             day += datetime.timedelta(days=1)
         self.out(f"{filed} unit daily reports 2020-01-23..2020-03-06, {late} late")
 
-    def todays_slice(self) -> int:
+    def live_days(self) -> int:
+        """The live days not filed yet (see demo.LIVE_DAYS): each day before today as the
+        history's, each with its own random draws; today a few reports submitted, one
+        returned awaiting the officer, the rest due."""
         today = timezone.localdate()
-        if UnitReport.objects.filter(date=today).exists():
+        seeded = UnitReport.objects.filter(date__gt=LAST_DAY).values_list("date", flat=True)
+        days = days_to_fill(today, set(seeded))
+        if not days:
             return 0
-        filed, _late = self.day(today, self.officers(), today=True)
-        self.out(f"{filed} unit daily reports today, the rest due")
+        officers = self.officers()
+        filed = 0
+        for day in days:
+            self.random = random.Random(f"{SEED}-{day.isoformat()}")
+            with transaction.atomic(), figures.reports_of_the_day():
+                counts = self.day(day, officers, today=day == today)
+            filed += counts[0]
+            if day == today:
+                self.out(f"{counts[0]} unit daily reports today, the rest due")
+        if days[0] < today:
+            self.out(f"{filed} unit daily reports of the live days {days[0]}..{today}")
         return filed
 
 
 def load_demo(out=None) -> bool:
-    """The report definition and its history once; today's slice whenever today has no
-    report yet. False when nothing was added."""
+    """The report definition and its history once; the live days up to today whenever they
+    are not filed yet. False when nothing was added."""
     builder = ReportsBuilder(out)
     changed = False
     if not is_loaded():
@@ -273,8 +290,7 @@ def load_demo(out=None) -> bool:
         builder.history()
         changed = True
     try:
-        with transaction.atomic():
-            changed = bool(builder.todays_slice()) or changed
-    except ValidationError as error:  # a demo that cannot file today's reports says why
-        raise RuntimeError(f"today's demo reports: {error.messages}") from error
+        changed = bool(builder.live_days()) or changed
+    except ValidationError as error:  # a demo that cannot file the live days' reports says why
+        raise RuntimeError(f"the live days' demo reports: {error.messages}") from error
     return changed

@@ -8,6 +8,8 @@ kept by the `watch` app; they are read here through its selectors, imported wher
 (watch itself reads the reporting policy, so a module-level import would be a cycle).
 """
 
+import contextlib
+import contextvars
 import datetime
 from collections import defaultdict
 
@@ -111,9 +113,33 @@ def ledger_figures(day: datetime.date, unit_ids=None) -> dict[int, dict[str, int
     return figures
 
 
+# {day: every unit's figures} while a batch of reports of the same days is filed (see
+# reports_of_the_day): a report's figures come from the records, which filing the reports
+# does not change, so the day's are read once, not four queries a report.
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("figures_batch", default=None)
+
+
+@contextlib.contextmanager
+def reports_of_the_day():
+    """Within the block, unit_figures reads each day's figures of every unit once. For a
+    loader filing many units' reports in a row (the demo's days); the records the figures
+    count must not change inside it."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 def unit_figures(unit_id: int, day: datetime.date) -> dict[str, int]:
     """The figures of one unit on `day` (zero where the records have nothing)."""
-    row = ledger_figures(day, [unit_id]).get(unit_id)
+    batch = _batch.get()
+    if batch is not None:
+        if day not in batch:
+            batch[day] = ledger_figures(day)
+        row = dict(batch[day].get(unit_id) or {}) or None  # a copy: callers may change it
+    else:
+        row = ledger_figures(day, [unit_id]).get(unit_id)
     if row is None:
         row = dict.fromkeys(Source.values, 0)
         row.pop(Source.MANUAL)

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -163,6 +163,20 @@ def expected_units(user) -> QuerySet[Unit]:
     if user.has_role("officer") and user.unit_id:
         return units.filter(pk=user.unit_id)
     return units.none()
+
+
+def latest_report_day(user, before: datetime.date) -> datetime.date | None:
+    """The last day before `before` with a submitted or approved report of a unit `user`
+    sees: where to send a reader whose period has none."""
+    return (
+        UnitReport.objects.filter(
+            unit__in=expected_units(user),
+            date__lt=before,
+            status__in=[UnitReport.Status.SUBMITTED, UnitReport.Status.APPROVED],
+        )
+        .order_by()
+        .aggregate(last=Max("date"))["last"]
+    )
 
 
 def units_not_reported(user, day: datetime.date) -> list[Unit]:

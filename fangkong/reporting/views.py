@@ -559,7 +559,29 @@ def completeness(request):
     problem = selectors.period_problem(start, end)
     table = None if problem else selectors.completeness(request.user, start, end)
     context = {"form": form, "start": start, "end": end, "problem": problem, "table": table}
+    if table is not None and not table.total.reported:
+        context["empty"] = _no_reports_in(request, start, end)
     return render(request, "reporting/completeness.html", context, status=400 if problem else 200)
+
+
+def _no_reports_in(request, start: datetime.date, end: datetime.date) -> dict:
+    """What a period without a report says: none from start to end, and the latest day
+    with one, linked to the same number of days up to it (or that there is none yet)."""
+    text = _("No unit submitted a report from %(start)s to %(end)s.") % {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    day = selectors.latest_report_day(request.user, start)
+    if day is None:
+        return {"text": text + " " + _("There are none before it either.")}
+    days = (end - start).days
+    query = urlencode({"start": (day - datetime.timedelta(days=days)).isoformat(), "end": day})
+    return {
+        "text": text + " " + _("The latest report is for %(day)s.") % {"day": day.isoformat()},
+        "link": f"?{query}",
+        "link_text": _("Show the %(days)d days up to %(day)s")
+        % {"days": days + 1, "day": day.isoformat()},
+    }
 
 
 @login_required

@@ -53,6 +53,26 @@ def _period(request) -> tuple[datetime.date, datetime.date, str | None]:
     return start, end, problem
 
 
+def _empty_period(request, start, end, latest_day, nothing: str, latest: str) -> dict:
+    """What an empty period's page says: `nothing` (the period had none), and where the
+    latest record is, with a link to the DEFAULT_DAYS days up to it; or that there is none
+    at all yet. `latest_day(user, before)` finds it."""
+    dates = {"start": start.isoformat(), "end": end.isoformat()}
+    day = latest_day(request.user, start)
+    if day is None:
+        return {"text": nothing % dates + " " + _("There are none before it either.")}
+    first = selectors.days_before(day, DEFAULT_DAYS - 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["start"], query["end"] = first.isoformat(), day.isoformat()
+    return {
+        "text": nothing % dates + " " + latest % {"day": day.isoformat()},
+        "link": f"?{query.urlencode()}",
+        "link_text": _("Show the %(days)d days up to %(day)s")
+        % {"days": DEFAULT_DAYS, "day": day.isoformat()},
+    }
+
+
 def _bad_request(problem: str) -> HttpResponse:
     return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
 
@@ -115,12 +135,39 @@ def stock_xlsx(request):
 REGISTER_PAGE = 500
 
 
-def _period_page(request, template: str, build, **extra):
+def _period_page(request, template: str, build, is_empty, empty, **extra):
+    """A period's report page; `is_empty(report)` says when the period had nothing, and
+    then `empty(request, start, end)` what the page says instead (see _empty_period)."""
     start, end, problem = _period(request)
     context = {"start": start, "end": end, "problem": problem, "report": None, **extra}
     if not problem:
-        context["report"] = build(request.user, start, end)
+        context["report"] = report = build(request.user, start, end)
+        if is_empty(report):
+            context["empty"] = empty(request, start, end)
+            context["report"] = None
     return render(request, template, context, status=400 if problem else 200)
+
+
+def _no_receipts(request, start, end) -> dict:
+    return _empty_period(
+        request,
+        start,
+        end,
+        selectors.latest_receipt_day,
+        _("Nothing was received from %(start)s to %(end)s."),
+        _("The latest receipt is on %(day)s."),
+    )
+
+
+def _no_issues(request, start, end) -> dict:
+    return _empty_period(
+        request,
+        start,
+        end,
+        selectors.latest_issue_day,
+        _("Nothing was issued from %(start)s to %(end)s."),
+        _("The latest issue is on %(day)s."),
+    )
 
 
 def _period_workbook(request, build, workbook):
@@ -136,7 +183,13 @@ def _period_workbook(request, build, workbook):
 @login_required
 def receipts(request):
     scoping.require_stock_reader(request.user)
-    return _period_page(request, "supplies/reports/receipts.html", selectors.receipts_report)
+    return _period_page(
+        request,
+        "supplies/reports/receipts.html",
+        selectors.receipts_report,
+        lambda report: not report.by_source,
+        _no_receipts,
+    )
 
 
 @login_required
@@ -148,7 +201,13 @@ def receipts_xlsx(request):
 @login_required
 def issues(request):
     selectors.require_issues_reader(request.user)
-    return _period_page(request, "supplies/reports/issues.html", selectors.issues_report)
+    return _period_page(
+        request,
+        "supplies/reports/issues.html",
+        selectors.issues_report,
+        lambda report: not report.by_unit,
+        _no_issues,
+    )
 
 
 @login_required
@@ -177,6 +236,9 @@ def register(request):
             totals=selectors.register_totals(request.user, start, end),
         )
         context["page"] = page
+        if not page.paginator.count:
+            context["empty"] = _no_issues(request, start, end)
+            context["report"] = None
         query = request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()

@@ -423,6 +423,22 @@ def register_lines(user, start: datetime.date, end: datetime.date):
     )
 
 
+def latest_issue_day(user, before: datetime.date) -> datetime.date | None:
+    """The last day before `before` on which anything `user` may see was issued: where to
+    send a reader whose period is empty."""
+    moves = moves_visible_to(user).filter(kind=StockMove.Kind.ISSUE, moved_on__lt=before)
+    return moves.order_by().aggregate(last=Max("moved_on"))["last"]
+
+
+def latest_receipt_day(user, before: datetime.date) -> datetime.date | None:
+    """The last day before `before` on which anything was received (None for a user who
+    does not see stock)."""
+    if not scoping.sees_stock(user):
+        return None
+    moves = StockMove.objects.filter(receipt_line__isnull=False, moved_on__lt=before)
+    return moves.order_by().aggregate(last=Max("moved_on"))["last"]
+
+
 def register_rows(lines, first_number: int = 1) -> list[RegisterRow]:
     """RegisterRows for `lines` (rows of REGISTER_COLUMNS), numbered from `first_number`:
     three more queries for the units, items and approvers they name."""

@@ -523,6 +523,24 @@ class IsolationBuilder:
         self.out(f"{person.name} in home isolation since {start}: today's checks are due")
         return True
 
+    def fill_checks(self) -> int:
+        """Run again on a later day: the checks of the live slice's open cases from the day
+        after their last check up to yesterday, so that only today's are due."""
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        made = 0
+        cases = IsolationCase.objects.filter(
+            status=IsolationCase.Status.IN_ISOLATION, start_date__gt=ARTICLE_DAY
+        ).annotate(last=models.Max("checks__date"))
+        for case in cases.order_by("pk"):
+            first = (case.last or case.start_date - datetime.timedelta(days=1)) + (
+                datetime.timedelta(days=1)
+            )
+            if first <= yesterday:
+                made += self.checks(case, first, yesterday)
+        if made:
+            self.out(f"{made} isolation checks of the days since the last run")
+        return made
+
 
 def isolation_is_loaded() -> bool:
     return IsolationPolicy.objects.filter(effective_from=ISOLATION_FROM).exists()
@@ -554,4 +572,6 @@ def load_demo(out=None) -> bool:
             changed = True
         if not IsolationCase.objects.filter(status=IsolationCase.Status.IN_ISOLATION).exists():
             changed = isolation.todays_slice() or changed
+        else:
+            changed = bool(isolation.fill_checks()) or changed
     return changed

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from fangkong.core.history import coded
 from fangkong.core.models import Area, Household, Person, User
+from fangkong.core.validation import full_clean
 from fangkong.reporting.models import ReportingPolicy
 from fangkong.reporting.services import temperature_problem
 from fangkong.watch import scoping
@@ -57,7 +58,7 @@ def _text(value) -> str:
 def _save(instance, actor, reason: str = "", *, exclude_unique=()) -> None:
     """full_clean, then save with the history's who and why, in a savepoint; a race on the
     one-open-entry rule that full_clean could not see becomes the same field error."""
-    instance.full_clean(validate_constraints=True)
+    full_clean(instance)
     instance._history_user = actor
     instance._change_reason = reason
     try:
@@ -473,7 +474,7 @@ def _save_record(
     transaction's row not yet committed) ends at a named constraint: `clashes` maps the
     constraint's name to the field error it becomes."""
     if not cleaned:
-        instance.full_clean(validate_constraints=True)
+        full_clean(instance)
     if hasattr(instance, "history"):
         instance._history_user = actor
         instance._change_reason = reason

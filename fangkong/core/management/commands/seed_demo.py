@@ -1,5 +1,6 @@
 import importlib
 import importlib.util
+import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -27,28 +28,38 @@ def app_demo_modules():
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Load the demo school (XAUAT, from the article), then each app's demo data. "
-        "Does nothing if it is already loaded."
+        "Load the demo school (XAUAT, from the article), then each app's demo data; run "
+        "again, bring its live days up to today. Does nothing the second time on a day."
     )
 
     def handle(self, *args, **options):
+        started = time.monotonic()
+
         def out(message):
-            self.stdout.write(f"  {message}")
+            # Each line as it happens, with the time since the start: a first load takes
+            # a minute or two, and should be seen to move.
+            self.stdout.write(f"  {time.monotonic() - started:5.0f} s  {message}")
+            self.stdout.flush()
 
         # Core first: every app's demo builds on its school, people and logins. Each
-        # loader checks its own marker and runs in its own transaction.
+        # loader checks its own marker and runs in its own transaction(s).
         changed = []
+        out(f"{CORE}…")
         if core_demo.load_demo(out=out):
             changed.append(CORE)
         modules = list(app_demo_modules())
         for app_name, module in modules:
+            out(f"{app_name}…")
             if module.load_demo(out):
                 changed.append(app_name)
         # A second round for demo data read from other apps' demo data (the unit reports'
         # figures come from the ledgers that later apps keep).
         for app_name, module in modules:
             late = getattr(module, "load_demo_late", None)
-            if callable(late) and late(out) and app_name not in changed:
+            if not callable(late):
+                continue
+            out(f"{app_name} (second round)…")
+            if late(out) and app_name not in changed:
                 changed.append(app_name)
         if changed:
             self.stdout.write(
