@@ -14,6 +14,7 @@ BENCHMARKS = [
     "supplies_scale",
     "gate_http",
     "pass_tokens",
+    "downloads",
 ]
 
 

@@ -140,3 +140,63 @@ def test_characters_a_spreadsheet_cannot_hold_are_left_out(login_as, unit):
     rows = read(export(login_as(Role.OFFICE)).content)
 
     assert rows[1][1] == "王芳"
+
+
+def test_a_large_export_holds_every_person_in_words_masked_in_a_fixed_number_of_queries(
+    login_as, unit, other_unit
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.testing.factories import BuildingFactory, HouseholdFactory
+
+    client = login_as(Role.OFFICE)
+    PersonFactory(unit=unit, person_number="A000")
+    with CaptureQueriesContext(connection) as few:
+        export(client)
+    dormitory, household = BuildingFactory(name="7号楼"), HouseholdFactory(address="2-301")
+    for number in range(1, 250):
+        where = {}
+        if number % 3 == 1:
+            where = {"residence": Person.Residence.DORMITORY, "dormitory": dormitory}
+            where["dormitory_room"] = "302"
+        elif number % 3 == 2:
+            where = {"residence": Person.Residence.HOUSEHOLD, "household": household}
+        PersonFactory(
+            unit=unit if number % 2 else other_unit,
+            person_number=f"A{number:03d}",
+            category=Person.Category.POSTGRADUATE,
+            **where,
+        )
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(EXPORT_URL, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert len(many) == len(few)
+    rows = read(response.content)[1:]
+    people = Person.objects.select_related("unit", "dormitory", "household__building")
+    with translation.override("zh-hans"):
+        expected = [
+            (
+                person.person_number,
+                person.name,
+                person.get_sex_display(),
+                person.get_category_display(),
+                person.unit.name,
+                person.national_id[:4] + "*" * 10 + person.national_id[-4:],
+                person.phone[:3] + "****" + person.phone[-4:],
+                "陕西省",
+                "西安市",
+                "陕西省",
+                "西安市",
+                person.get_residence_display(),
+                person.dormitory.name if person.dormitory else None,
+                person.dormitory_room or None,
+                str(person.household) if person.household else None,
+            )
+            for person in sorted(people, key=lambda p: (p.unit.code, p.person_number))
+        ]
+    assert len(rows) == 250
+    assert rows == expected
+    assert [row[12] for row in rows].count("7号楼") == 83
+    assert [row[14] for row in rows].count(f"{household.building.name} 2-301") == 83
