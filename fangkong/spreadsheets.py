@@ -6,8 +6,9 @@ errors that name the row and the column; .xlsx written with openpyxl.
 import datetime
 import faulthandler
 import io
+import itertools
+import marshal
 import os
-import pickle
 import re
 import resource
 import zipfile
@@ -189,26 +190,71 @@ def _check_cells(rows: int, columns: int) -> None:
 
 
 class Sheet:
-    """The first worksheet of an uploaded workbook, as calamine read it: see `numbered_rows`."""
+    """The first worksheet of an uploaded workbook, as a child process reads it with
+    calamine (see `open_sheet`): `numbered_rows` gives its rows as they arrive."""
 
-    def __init__(self, rows: list[list]):
-        self.rows = rows
+    def __init__(self, child: "_ReadingChild"):
+        self.child = child
 
     def numbered_rows(self) -> Iterator[tuple[int, list]]:
         """(row number, [value of each column]) for every row from row 1, in order. Values
         are str ("" where empty), float, int, bool, or a date, time or datetime."""
         # calamine gives every row from the first, and the columns from the first that
         # holds anything: a table starting in column B is read from B.
-        return enumerate(self.rows, start=1)
+        number = 0
+        try:
+            while (message := self.child.receive()) != _END:
+                kind, rows = message
+                if kind == "tagged":
+                    rows = [_decoded(row) for row in rows]
+                for row in rows:
+                    number += 1
+                    yield number, row
+        finally:
+            self.child.close()
 
 
 # calamine lays a sheet out as one block from its first used cell to its last, and a file of
-# a few hundred bytes can name a cell a billion cells away from A1; the Rust code then aborts
-# the whole process when the allocation fails. So the sheet is read in a child process with
-# its memory and processor time capped: a file that breaks the cap costs the child, and the
-# user is told, while the worker serving the page goes on.
+# a few hundred bytes can name a cell billions of cells away from A1; the Rust code then
+# aborts the whole process when the allocation fails. So the sheet is read in a child process
+# with its memory and processor time capped: a file that breaks a cap costs the child, the
+# user is told, and the worker serving the page goes on. The child sends the rows over a pipe
+# in chunks as it reads them (marshal: the fastest form for lists of texts and numbers), so
+# the caller checks the first rows while the child reads the rest.
 READ_MEMORY_MB = 1024  # what reading one sheet may add to the worker's address space
 READ_SECONDS = 60  # processor seconds reading one sheet may take
+_ROWS_A_CHUNK = 2000
+_END = ("end",)
+_TEMPORAL = {datetime.datetime: "datetime", datetime.date: "date", datetime.time: "time"}
+_FROM_ISO = {
+    "datetime": datetime.datetime.fromisoformat,
+    "date": datetime.date.fromisoformat,
+    "time": datetime.time.fromisoformat,
+}
+
+
+def _encoded(row: list) -> list:
+    """A row as marshal can send it: dates and times as (kind, ISO text)."""
+    return [
+        (_TEMPORAL[type(value)], value.isoformat()) if type(value) in _TEMPORAL else value
+        for value in row
+    ]
+
+
+def _decoded(row: list) -> list:
+    return [_FROM_ISO[value[0]](value[1]) if type(value) is tuple else value for value in row]
+
+
+def _too_large() -> SheetError:
+    return SheetError(
+        _(
+            "This workbook would need more than %(memory)s MB of memory or %(seconds)s "
+            "seconds to read: its sheet spans far more rows and columns than its table "
+            "(a cell typed far below or to the right of it). Delete the empty rows and "
+            "columns around the table, or copy the table into a new workbook."
+        )
+        % {"memory": READ_MEMORY_MB, "seconds": READ_SECONDS}
+    )
 
 
 def _panic(exc: BaseException) -> bool:
@@ -219,84 +265,106 @@ def _panic(exc: BaseException) -> bool:
 
 def open_sheet(upload) -> Sheet:
     """The first worksheet of an uploaded .xlsx, .xlsm, .xls or .ods, after the checks of
-    what it unpacks to, read in a child process with capped memory (see READ_MEMORY_MB)."""
+    what it unpacks to, read in a child process with capped memory (see READ_MEMORY_MB).
+    Raises SheetError if the file cannot be read; iterate `numbered_rows` to the end (or
+    close the generator) so that the child is waited for."""
     check_file_name(getattr(upload, "name", "") or "")
     check_archive(upload)
     upload.seek(0)
-    data = upload.read()
-    outcome = _in_child(_read_rows, data)
-    if outcome is None:
-        raise SheetError(
-            _(
-                "This workbook would need more than %(memory)s MB of memory or %(seconds)s "
-                "seconds to read: its sheet spans far more rows and columns than its table "
-                "(a cell typed far below or to the right of it). Delete the empty rows and "
-                "columns around the table, or copy the table into a new workbook."
-            )
-            % {"memory": READ_MEMORY_MB, "seconds": READ_SECONDS}
-        )
-    kind, value, row = outcome
-    if kind == "error":
-        raise SheetError(value, row)
-    return Sheet(value)
+    child = _ReadingChild(upload.read())
+    first = child.receive()
+    if first[0] == "error":
+        child.close()
+        raise SheetError(first[1], first[2])
+    return Sheet(child)
 
 
-def _read_rows(data: bytes) -> tuple[str, object, int]:
-    """("rows", [row values…], 0) or ("error", message, row): what the child sends back."""
+class _ReadingChild:
+    """A forked child reading a workbook's bytes with calamine and sending what it read."""
+
+    def __init__(self, data: bytes):
+        reader, writer = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns into the caller's code
+            status = 1
+            try:
+                os.close(reader)
+                faulthandler.disable()  # an abort here is expected and told by the parent
+                _cap_resources()
+                with os.fdopen(writer, "wb") as out:
+                    _send_rows(data, out)
+                status = 0
+            except BaseException:  # a MemoryError, a closed pipe: the parent sees no end
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(writer)
+        self.source = os.fdopen(reader, "rb")
+
+    def receive(self):
+        """The next message; SheetError if the child died before sending it."""
+        head = self.source.read(8)
+        if len(head) < 8:
+            self.close()
+            raise _too_large()
+        size = int.from_bytes(head, "little")
+        body = self.source.read(size)
+        if len(body) < size:
+            self.close()
+            raise _too_large()
+        return marshal.loads(body)
+
+    def close(self) -> None:
+        if self.pid is None:
+            return
+        self.source.close()  # a child still sending stops on the closed pipe
+        os.waitpid(self.pid, 0)
+        self.pid = None
+
+
+def _cap_resources() -> None:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[0])
+    limit = pages * os.sysconf("SC_PAGE_SIZE") + READ_MEMORY_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    seconds = int(used.ru_utime + used.ru_stime) + READ_SECONDS
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+
+
+def _send(out, message) -> None:
+    body = marshal.dumps(message)
+    out.write(len(body).to_bytes(8, "little"))
+    out.write(body)
+
+
+def _send_rows(data: bytes, out) -> None:
+    """In the child: ("ok",), the rows in chunks, then _END; or ("error", message, row)."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError, UnicodeError):
-        return ("error", str(not_a_spreadsheet()), 0)
+        return _send(out, ("error", str(not_a_spreadsheet()), 0))
     except BaseException as exc:
         if _panic(exc):
-            return ("error", str(not_a_spreadsheet()), 0)
+            return _send(out, ("error", str(not_a_spreadsheet()), 0))
         raise
     try:
         worksheet = _first_worksheet(book)
         end = worksheet.end
         if end is not None:
             _check_cells(end[0] + 1, worksheet.width)
-        return ("rows", list(worksheet.iter_rows()), 0)
     except SheetError as exc:
-        return ("error", str(exc), exc.row)
-    finally:
         book.close()
-
-
-def _in_child(function, argument):
-    """function(argument) run in a forked child under the memory and time caps, its result
-    sent back pickled; None if the child died (broke a cap, or crashed)."""
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        status = 1
-        try:
-            os.close(reader)
-            faulthandler.disable()  # an abort here is expected and reported by the parent
-            with open("/proc/self/statm") as statm:
-                pages = int(statm.read().split()[0])
-            limit = pages * os.sysconf("SC_PAGE_SIZE") + READ_MEMORY_MB * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-            used = resource.getrusage(resource.RUSAGE_SELF)
-            seconds = int(used.ru_utime + used.ru_stime) + READ_SECONDS
-            resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
-            payload = pickle.dumps(function(argument), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writer, "wb") as out:
-                out.write(payload)
-            status = 0
-        except BaseException:  # a MemoryError, anything: the parent sees no result
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(writer)
-    chunks = []
-    with os.fdopen(reader, "rb") as source:
-        while chunk := source.read(1 << 20):
-            chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not chunks:
-        return None
-    return pickle.loads(b"".join(chunks))
+        return _send(out, ("error", str(exc), exc.row))
+    _send(out, ("ok",))
+    rows = worksheet.iter_rows()
+    while chunk := list(itertools.islice(rows, _ROWS_A_CHUNK)):
+        try:  # texts and numbers, the usual chunk
+            _send(out, ("rows", chunk))
+        except ValueError:  # dates or times among them, which marshal cannot send
+            _send(out, ("tagged", [_encoded(row) for row in chunk]))
+    _send(out, _END)
+    book.close()
 
 
 def _first_worksheet(book: CalamineWorkbook) -> CalamineSheet:

@@ -9,6 +9,7 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from fangkong import spreadsheets
 from fangkong.core.tests.workbook_files import MAIN, package
 from fangkong.spreadsheets import Column, SheetError, iter_records, open_sheet
 
@@ -288,3 +289,27 @@ def test_rows_as_wide_as_and_wider_than_the_row_patterns_read_as_openpyxl():
 
     assert_reads_as_openpyxl(content)
     assert reader_grid(content, 4, 80)[3][:3] == ("y", "x", "y")
+
+
+def test_rows_of_many_chunks_with_dates_and_times_come_back_whole_and_in_order():
+    """The child sends rows in chunks (marshal), dates and times tagged: a sheet of several
+    chunks, some with dates, reads back exactly as openpyxl reads it."""
+    rows = [["编号", "日期", "时间", "体温"]]
+    for n in range(1, spreadsheets._ROWS_A_CHUNK * 2 + 50):
+        if n % 1500 == 0:
+            rows.append([f"P{n}", datetime.datetime(2020, 2, 1, 8, 30), datetime.time(7, 5), 36.6])
+        else:
+            rows.append([f"P{n}", "", "", n])
+    content = workbook_bytes(rows)
+
+    read = sheet_rows(content)
+
+    assert [number for number, _values in read] == list(range(1, len(rows) + 1))
+    assert read[1500][1] == [
+        "P1500",
+        datetime.datetime(2020, 2, 1, 8, 30),
+        datetime.time(7, 5),
+        36.6,
+    ]
+    assert read[1499][1] == ["P1499", "", "", 1499]
+    assert read[-1][1] == [f"P{len(rows) - 1}", "", "", len(rows) - 1]
