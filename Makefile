@@ -21,8 +21,9 @@ install-dev: $(BIN)/python
 
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/python manage.py seed_demo
+	@# collectstatic (compressing the files) runs on the second core while the demo loads.
+	$(BIN)/python manage.py collectstatic --noinput -v0 & collect=$$!; \
+	  $(BIN)/python manage.py seed_demo && wait $$collect
 	@echo ""
 	@echo "Fangkong is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/gunicorn fangkong.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
