@@ -1,10 +1,7 @@
 """Fixtures shared by every app's tests."""
 
-import io
-
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
 
@@ -83,11 +80,11 @@ def stranger(other_unit):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo school (`seed_demo`) loaded once for a test module, inside a transaction
-    rolled back at the end so that the other tests find the shared test database empty."""
-    from fangkong.testing.browser import restore_migrated_data
+    rolled back at the end so that the other tests find the shared test database empty.
+    Seeded once per test process; later modules get a copy of its rows (testing/demo.py)."""
+    from fangkong.testing.demo import load_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
-        restore_migrated_data()
-        call_command("seed_demo", stdout=io.StringIO())
+        load_demo()
         yield
         transaction.set_rollback(True)
