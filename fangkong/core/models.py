@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -56,6 +57,75 @@ class AppendOnly(models.Model):
 
     def final_error(self, deleting: bool = False) -> Exception:
         raise NotImplementedError
+
+
+class Superseding(models.Model):
+    """A row that is corrected (更正) by a later row taking its place: the correction
+    `supersedes` it and says why; the earlier row stays as it was given. A row is corrected
+    at most once (the one-to-one), so the versions of a record form one chain.
+    `fangkong.core.corrections.supersede` is the one way a correction is written."""
+
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("corrects"),
+    )
+    correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class StampedSuperseding(Superseding):
+    """A superseding row whose superseded version is stamped with when and by whom
+    (`superseded_at`/`superseded_by`): the current version of a record is the one without a
+    stamp, which a partial unique constraint can hold to one (see `current()`)."""
+
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("superseded by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+
+class StampedSupersedingQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(superseded_at__isnull=True)
+
+
+def correction_has_reason(name: str, message) -> models.CheckConstraint:
+    """A correction says why, and only a correction has a reason."""
+    return models.CheckConstraint(
+        condition=Q(supersedes__isnull=True, correction_reason="")
+        | (Q(supersedes__isnull=False) & ~Q(correction_reason="")),
+        name=name,
+        violation_error_message=message,
+    )
+
+
+def superseded_when_and_by_whom(name: str, message) -> models.CheckConstraint:
+    """A stamp is whole: a superseded row records both when and by whom, a current one
+    neither."""
+    return models.CheckConstraint(
+        condition=Q(superseded_at__isnull=True, superseded_by__isnull=True)
+        | Q(superseded_at__isnull=False, superseded_by__isnull=False),
+        name=name,
+        violation_error_message=message,
+    )
 
 
 class Campus(BilingualName):

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fangkong.core.models import Person
+from fangkong.core.models import (
+    Person,
+    StampedSuperseding,
+    StampedSupersedingQuerySet,
+    correction_has_reason,
+    superseded_when_and_by_whom,
+)
 
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
@@ -120,17 +126,14 @@ def validate_symptoms(value) -> None:
         raise ValidationError(_("A symptom is listed twice."), code="invalid")
 
 
-class HealthCheckinQuerySet(models.QuerySet):
-    def current(self):
-        return self.filter(superseded_at__isnull=True)
-
+class HealthCheckinQuerySet(StampedSupersedingQuerySet):
     def visible_to(self, user):
         from fangkong.reporting import scoping
 
         return scoping.checkins_visible_to(user, self)
 
 
-class HealthCheckin(models.Model):
+class HealthCheckin(StampedSuperseding):
     """One person's daily health check-in (每日健康打卡) for one local calendar day.
 
     Append-only: a check-in is never edited or deleted. A correction is a new row that
@@ -171,16 +174,7 @@ class HealthCheckin(models.Model):
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    supersedes = models.OneToOneField(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="correction",
-        verbose_name=_("corrects"),
-    )
-    correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
-    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    # The user's side of the stamp keeps the name it has always had (the base's is "+").
     superseded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -218,26 +212,18 @@ class HealthCheckin(models.Model):
                 name="reporting_checkin_temperature_range",
                 violation_error_message=_("The temperature must be between 34.0 and 43.0 °C."),
             ),
-            models.CheckConstraint(
-                condition=Q(superseded_at__isnull=True, superseded_by__isnull=True)
-                | Q(superseded_at__isnull=False, superseded_by__isnull=False),
-                name="reporting_checkin_superseded_when_and_by_whom",
-                violation_error_message=_("A superseded check-in records when and by whom."),
+            superseded_when_and_by_whom(
+                "reporting_checkin_superseded_when_and_by_whom",
+                _("A superseded check-in records when and by whom."),
             ),
-            models.CheckConstraint(
-                condition=Q(supersedes__isnull=True, correction_reason="")
-                | (Q(supersedes__isnull=False) & ~Q(correction_reason="")),
-                name="reporting_checkin_correction_has_reason",
-                violation_error_message=_("A correction needs a reason, and only a correction."),
+            correction_has_reason(
+                "reporting_checkin_correction_has_reason",
+                _("A correction needs a reason, and only a correction."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.date:%Y-%m-%d}"
-
-    @property
-    def is_current(self) -> bool:
-        return self.superseded_at is None
 
     @property
     def symptom_labels(self) -> list[str]:

@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fangkong.core import corrections
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Person
 from fangkong.core.people_import import MAX_REPORTED_ERRORS, ImportResult, sqlite_page_cache
@@ -223,7 +224,6 @@ def submit_checkin(
     return _save_checkin(checkin, actor)
 
 
-@transaction.atomic
 def correct_checkin(
     actor,
     checkin: HealthCheckin,
@@ -234,7 +234,10 @@ def correct_checkin(
     **answers,
 ) -> HealthCheckin:
     """A new version of `checkin` with the given answers; the earlier one is kept, marked
-    as superseded by `actor`. `today`: as for import_checkin_records."""
+    as superseded by `actor`. `today`: as for import_checkin_records.
+
+    Everything is decided before the write transaction; `corrections.supersede` then holds
+    it for the version being corrected only."""
     scoping.require_checkin_writer(actor, checkin.person)
     reason = (reason or "").strip()
     values, errors = clean_answers({key: answers.get(key) for key in ANSWER_FIELDS})
@@ -248,38 +251,31 @@ def correct_checkin(
         errors["date"] = problem
     if errors:
         raise ValidationError(errors)
-    # Lock the version being corrected: a second correction of it waits, then finds it
-    # superseded and is refused, instead of making two current versions.
-    # Only the check-in's row (of=self): the joined person stays free for other writers.
-    earlier = (
-        HealthCheckin.objects.select_for_update(of=("self",))
-        .select_related("person")
-        .get(pk=checkin.pk)
-    )
-    if earlier.superseded_at is not None:
-        raise ValidationError(
-            _("This check-in has already been corrected: correct its latest version.")
+
+    def build(earlier: HealthCheckin, now: datetime.datetime) -> HealthCheckin:
+        return HealthCheckin(
+            person=earlier.person,
+            date=earlier.date,
+            entered_by=actor,
+            entered_at=now,
+            channel=channel or default_channel(actor, earlier.person),
+            is_abnormal=is_abnormal(values, policy),
+            **values,
         )
-    now = timezone.now()
-    marked = HealthCheckin.objects.filter(pk=earlier.pk, superseded_at__isnull=True).update(
-        superseded_at=now, superseded_by=actor
-    )
-    if marked != 1:
-        raise ValidationError(
+
+    # The person is joined for reading only: the lock is the check-in's row alone.
+    return corrections.supersede(
+        HealthCheckin,
+        checkin.pk,
+        actor=actor,
+        reason=reason,
+        refused=ValidationError(
             _("This check-in has already been corrected: correct its latest version.")
-        )
-    correction = HealthCheckin(
-        person=earlier.person,
-        date=earlier.date,
-        supersedes=earlier,
-        correction_reason=reason,
-        entered_by=actor,
-        entered_at=now,
-        channel=channel or default_channel(actor, earlier.person),
-        is_abnormal=is_abnormal(values, policy),
-        **values,
+        ),
+        build=build,
+        save=lambda correction: _save_checkin(correction, actor),
+        related=("person",),
     )
-    return _save_checkin(correction, actor)
 
 
 # ---- the policy ---------------------------------------------------------------------------

@@ -12,7 +12,15 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fangkong.core.models import AppendOnly, Area
+from fangkong.core.models import (
+    AppendOnly,
+    Area,
+    StampedSuperseding,
+    StampedSupersedingQuerySet,
+    Superseding,
+    correction_has_reason,
+    superseded_when_and_by_whom,
+)
 
 # A body temperature outside this range is a typing error, not a fever.
 MIN_TEMPERATURE = Decimal("34.0")
@@ -247,7 +255,7 @@ class KeyPerson(models.Model):
         return (day - self.listed_on).days % self.follow_up_every == 0
 
 
-class FollowUp(AppendOnly):
+class FollowUp(AppendOnly, Superseding):
     """One follow-up (随访) of a key person: a call, a visit, a delivery, a temperature check.
 
     Append-only: a wrong record is corrected by a new one that `supersedes` it, with a
@@ -286,6 +294,8 @@ class FollowUp(AppendOnly):
     )
     at = models.DateTimeField(_("when"))
     due_on = models.DateField(_("for the day"))
+    # A follow-up keeps no stamp: the row that corrects it is its `superseded_by` (the
+    # base's reverse name is "correction"), which the pages and the API read.
     supersedes = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -294,7 +304,6 @@ class FollowUp(AppendOnly):
         related_name="superseded_by",
         verbose_name=_("corrects"),
     )
-    correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -692,12 +701,7 @@ class CheckSlot(models.TextChoices):
     AFTERNOON = "afternoon", _("Afternoon")
 
 
-class IsolationCheckQuerySet(models.QuerySet):
-    def current(self):
-        return self.filter(superseded_at__isnull=True)
-
-
-class IsolationCheck(AppendOnly):
+class IsolationCheck(AppendOnly, StampedSuperseding):
     """One temperature check (测温) of a person in isolation: a morning or an afternoon one.
 
     Append-only: a saved check never changes. A mistake is corrected by a new check that
@@ -732,27 +736,9 @@ class IsolationCheck(AppendOnly):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("when"))
-    supersedes = models.OneToOneField(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="correction",
-        verbose_name=_("corrects"),
-    )
-    correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
-    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
-    superseded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("superseded by"),
-    )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
-    objects = IsolationCheckQuerySet.as_manager()
+    objects = StampedSupersedingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "slot", "-pk"]  # latest first: afternoon sorts before morning
@@ -771,17 +757,13 @@ class IsolationCheck(AppendOnly):
                 name="watch_isocheck_temperature_range",
                 violation_error_message=_("A temperature is between 34 and 43 °C."),
             ),
-            models.CheckConstraint(
-                condition=Q(supersedes__isnull=True, correction_reason="")
-                | (Q(supersedes__isnull=False) & ~Q(correction_reason="")),
-                name="watch_isocheck_correction_has_reason",
-                violation_error_message=_("A correction needs a reason, and only a correction."),
+            correction_has_reason(
+                "watch_isocheck_correction_has_reason",
+                _("A correction needs a reason, and only a correction."),
             ),
-            models.CheckConstraint(
-                condition=Q(superseded_at__isnull=True, superseded_by__isnull=True)
-                | Q(superseded_at__isnull=False, superseded_by__isnull=False),
-                name="watch_isocheck_superseded_when_and_by_whom",
-                violation_error_message=_("A superseded check records when and by whom."),
+            superseded_when_and_by_whom(
+                "watch_isocheck_superseded_when_and_by_whom",
+                _("A superseded check records when and by whom."),
             ),
         ]
 
@@ -789,13 +771,9 @@ class IsolationCheck(AppendOnly):
         return f"{self.case.person} · {self.date:%Y-%m-%d} {self.get_slot_display()}"
 
     def final_error(self, deleting: bool = False) -> Exception:
-        # Append-only: a saved check never changes (see services.correct_isolation_check,
-        # which stamps the superseded one with a queryset update).
+        # Append-only: a saved check never changes (core.corrections.supersede stamps the
+        # superseded one with a queryset update).
         return RecordIsFinal(self)
-
-    @property
-    def is_current(self) -> bool:
-        return self.superseded_at is None
 
 
 class RecordIsFinal(Exception):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from fangkong.core import corrections
 from fangkong.core.history import coded
 from fangkong.core.models import Area, Household, Person, User
 from fangkong.core.validation import full_clean
@@ -359,7 +360,6 @@ def record_follow_up(
     return follow_up
 
 
-@transaction.atomic
 def supersede_follow_up(actor, follow_up: FollowUp, *, reason: str, **values) -> FollowUp:
     """Correct a follow-up: a new row that supersedes it, with a reason. The old row stays.
 
@@ -367,29 +367,41 @@ def supersede_follow_up(actor, follow_up: FollowUp, *, reason: str, **values) ->
     """
     entry = KeyPerson.objects.select_related("person").get(pk=follow_up.key_person_id)
     scoping.require_follow_up_unit(actor, entry.person.unit_id)
-    old = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if not _text(reason):
+    reason = _text(reason)
+    if not reason:
         raise ValidationError({"reason": _("Say what the correction is for.")})
-    if FollowUp.objects.filter(supersedes=old).exists():
-        raise ValidationError({"supersedes": _("This follow-up is already corrected.")})
-    merged = {
-        "kind": old.kind,
-        "outcome": old.outcome,
-        "temperature": old.temperature,
-        "note": old.note,
-        "at": old.at,
-        "due_on": old.due_on,
-    }
-    merged.update({key: value for key, value in values.items() if key in merged})
-    new = _new_follow_up(actor, entry, merged)
-    new.supersedes = old
-    new.correction_reason = _text(reason)
-    try:
-        with transaction.atomic():
-            new.save()
-    except IntegrityError as exc:  # a concurrent correction of the same row
-        raise ValidationError({"supersedes": _("This follow-up is already corrected.")}) from exc
-    return new
+
+    def already_corrected() -> ValidationError:
+        return ValidationError({"supersedes": _("This follow-up is already corrected.")})
+
+    def build(old: FollowUp, now: datetime.datetime) -> FollowUp:
+        merged = {
+            "kind": old.kind,
+            "outcome": old.outcome,
+            "temperature": old.temperature,
+            "note": old.note,
+            "at": old.at,
+            "due_on": old.due_on,
+        }
+        merged.update({key: value for key, value in values.items() if key in merged})
+        return _new_follow_up(actor, entry, merged, now)
+
+    def save(new: FollowUp) -> None:
+        try:
+            with transaction.atomic():
+                new.save()
+        except IntegrityError as exc:  # the one-to-one: a concurrent correction of the row
+            raise already_corrected() from exc
+
+    return corrections.supersede(
+        FollowUp,
+        follow_up.pk,
+        actor=actor,
+        reason=reason,
+        refused=already_corrected(),
+        build=build,
+        save=save,
+    )
 
 
 # ---- random phone checks ----------------------------------------------------------------
@@ -903,7 +915,6 @@ def record_isolation_check(
     return check
 
 
-@transaction.atomic
 def correct_isolation_check(
     actor, check: IsolationCheck, *, reason: str, **values
 ) -> IsolationCheck:
@@ -913,34 +924,30 @@ def correct_isolation_check(
     reason = _text(reason)
     if not reason:
         raise ValidationError({"reason": _("Say what the correction is for.")})
-    # Lock the check being corrected: a second correction of it waits, then finds it
-    # superseded and is refused, instead of making two current checks.
-    earlier = (
-        IsolationCheck.objects.select_for_update(of=("self",))
-        .select_related("case")
-        .get(pk=check.pk)
-    )
-    if earlier.superseded_at is not None:
-        raise ValidationError(
+
+    def build(earlier: IsolationCheck, now: datetime.datetime) -> IsolationCheck:
+        merged = {
+            "temperature": earlier.temperature,
+            "symptoms": earlier.symptoms,
+            "note": earlier.note,
+            "at": earlier.at,
+        }
+        merged.update({key: value for key, value in values.items() if key in merged})
+        merged.update({"date": earlier.date, "slot": earlier.slot})
+        return _new_check(actor, earlier.case, merged, now)
+
+    return corrections.supersede(
+        IsolationCheck,
+        check.pk,
+        actor=actor,
+        reason=reason,
+        refused=ValidationError(
             {"supersedes": _("This check has already been corrected: correct its latest version.")}
-        )
-    merged = {
-        "temperature": earlier.temperature,
-        "symptoms": earlier.symptoms,
-        "note": earlier.note,
-        "at": earlier.at,
-    }
-    merged.update({key: value for key, value in values.items() if key in merged})
-    merged.update({"date": earlier.date, "slot": earlier.slot})
-    now = timezone.now()
-    correction = _new_check(actor, earlier.case, merged, now)
-    IsolationCheck.objects.filter(pk=earlier.pk, superseded_at__isnull=True).update(
-        superseded_at=now, superseded_by=actor
+        ),
+        build=build,
+        save=lambda correction: _save_record(correction, actor, clashes=SLOT_CLASH, cleaned=True),
+        related=("case",),
     )
-    correction.supersedes = earlier
-    correction.correction_reason = reason
-    _save_record(correction, actor, clashes=SLOT_CLASH, cleaned=True)
-    return correction
 
 
 # ---- incidents ----------------------------------------------------------------------------
