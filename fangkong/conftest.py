@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import translation
 
 from fangkong.core.roles import Role
+from fangkong.core.transactions import nesting_allowed
 from fangkong.testing.factories import PersonFactory, UnitFactory, UserFactory
 
 pytest_plugins = ["fangkong.testing.browser"]
@@ -88,6 +89,7 @@ def demo(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         restore_migrated_data()
-        call_command("seed_demo", stdout=io.StringIO())
+        with nesting_allowed():  # the demo's own transactions join this one, rolled back
+            call_command("seed_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
