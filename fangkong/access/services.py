@@ -946,6 +946,7 @@ def record_offline_crossings(guard, rows: list[dict]) -> BatchResult:
         )
         fresh = [c for c in crossings if c.client_id not in known]
         try:
+            # A savepoint in the calling entry point's transaction, not one of its own.
             with transaction.atomic():
                 Crossing.objects.bulk_create(fresh)
         except IntegrityError:

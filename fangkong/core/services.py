@@ -72,6 +72,7 @@ def validated_save(instance, actor, reason: str = "") -> None:
     instance._history_user = actor
     instance._change_reason = reason
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:

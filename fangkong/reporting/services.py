@@ -172,6 +172,7 @@ def _save_checkin(checkin: HealthCheckin, actor) -> HealthCheckin:
     # that every other check-in of the school is queuing for.
     checkin.full_clean(exclude=_CHECKIN_RELATED, validate_unique=False, validate_constraints=False)
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             checkin.save(force_insert=True)
     except IntegrityError as exc:

@@ -805,6 +805,7 @@ def reverse_move(actor, move: StockMove, reason: str, *, moved_on=None) -> Stock
     if StockMove.objects.filter(reverses=move).exists():
         raise ValidationError(_("This move has already been reversed."))
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             reversal = _post(
                 actor,

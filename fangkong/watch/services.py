@@ -386,6 +386,7 @@ def supersede_follow_up(actor, follow_up: FollowUp, *, reason: str, **values) ->
     new.supersedes = old
     new.correction_reason = _text(reason)
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             new.save()
     except IntegrityError as exc:  # a concurrent correction of the same row
@@ -480,6 +481,7 @@ def _save_record(
         instance._history_user = actor
         instance._change_reason = reason
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:
