@@ -273,12 +273,12 @@ def child_setup() -> dict:
     setup_django()
     import datetime
 
-    from django.db import transaction
     from django.utils import timezone
 
     from fangkong.core import services as core
     from fangkong.core.models import Unit
     from fangkong.core.roles import Role
+    from fangkong.core.transactions import one_transaction
     from fangkong.supplies import services
     from fangkong.supplies.models import Item, MeasureUnit, Purpose
 
@@ -355,7 +355,7 @@ def child_setup() -> dict:
 
     ample, scarce = [[] for _ in range(CLIENTS)], [[] for _ in range(CLIENTS)]
     for client in range(CLIENTS):
-        with transaction.atomic():  # one commit per client's batch: the set-up is not timed
+        with one_transaction():  # one commit per client's batch: the set-up is not timed
             for number in range(REQUISITIONS):
                 item = items["masks" if (client + number) % 2 else "gloves"]
                 ample[client].append(requisition(client, number, item, 10 + number % 40))

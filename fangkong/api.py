@@ -1,5 +1,8 @@
 """The HTTP API under /api/v1/: one NinjaAPI, a router per app, errors as JSON naming the field.
 
+The apps' routers import their kit (ErrorOut, error_responses, …) from fangkong.apischema;
+this module imports the routers, and no app imports this module.
+
 Browsers use their session (with CSRF); devices and integrations send
 `Authorization: Bearer <token>` with a token made on the "API tokens" page or by
 `manage.py create_api_token`.
@@ -9,13 +12,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
+from fangkong.access.api import router as access_router
 from fangkong.apidocs import VendoredSwagger
+from fangkong.apischema import error_body
+from fangkong.core.api import router as core_router
 from fangkong.core.services import user_for_api_token
+from fangkong.reporting.api import router as reporting_router
+from fangkong.supplies.api import router as supplies_router
+from fangkong.watch.api import router as watch_router
 
 
 class BearerToken(HttpBearer):
@@ -24,16 +33,6 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
-
-
-class FieldError(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldError] = []
 
 
 api = NinjaAPI(
@@ -45,10 +44,6 @@ api = NinjaAPI(
     urls_namespace="api",
     docs=VendoredSwagger(),
 )
-
-
-def error_body(detail: str, errors: list[tuple[str, str]] | None = None) -> dict:
-    return {"detail": detail, "errors": [{"field": f, "message": m} for f, m in errors or []]}
 
 
 def _field_name(loc) -> str:
@@ -103,12 +98,6 @@ def on_unauthenticated(request, exc):
         request, error_body(_("Log in, or send a bearer token.")), status=401
     )
 
-
-from fangkong.access.api import router as access_router  # noqa: E402
-from fangkong.core.api import router as core_router  # noqa: E402
-from fangkong.reporting.api import router as reporting_router  # noqa: E402
-from fangkong.supplies.api import router as supplies_router  # noqa: E402
-from fangkong.watch.api import router as watch_router  # noqa: E402
 
 api.add_router("/core/", core_router)
 api.add_router("/reporting/", reporting_router)

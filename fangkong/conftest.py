@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import translation
 
 from fangkong.core.roles import Role
+from fangkong.core.transactions import nesting_allowed
 from fangkong.testing.factories import PersonFactory, UnitFactory, UserFactory
 
 pytest_plugins = ["fangkong.testing.browser"]
@@ -85,6 +86,7 @@ def demo(django_db_setup, django_db_blocker):
     from fangkong.testing.demo import load_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
+        with nesting_allowed():  # the demo's own transactions join this one, rolled back
+            load_demo()
         yield
         transaction.set_rollback(True)

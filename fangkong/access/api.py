@@ -8,7 +8,6 @@ keys before it has any other credential, and they are public by design.
 """
 
 import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
@@ -22,7 +21,16 @@ from pydantic import WithJsonSchema
 from fangkong.access import scoping, services
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType
 from fangkong.access.report_api import router as report_router
-from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
+from fangkong.apischema import (
+    FilterSchema,
+    Id,
+    InSchema,
+    Pagination,
+    api_enum,
+    error_responses,
+    id_path,
+    record,
+)
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Area, Person
 from fangkong.core.roles import Role
@@ -30,26 +38,14 @@ from fangkong.core.roles import Role
 router = Router(tags=["access"])
 router.add_router("/reports/", report_router)
 
-ERRORS = frozenset({400, 401, 403, 404, 422})
 MAX_BATCH = 5000
 
 
-def _error_responses(ok):
-    from fangkong.api import ErrorOut
-
-    return {200: ok, **{status: ErrorOut for status in ERRORS}}
-
-
-def _api_enum(name: str, choices) -> type[StrEnum]:
-    """The model's choices as an enum with a name of its own in the OpenAPI document."""
-    return StrEnum(name, {member.name: member.value for member in choices})
-
-
-GateDirection = _api_enum("GateDirection", Crossing.Direction)
-GateReason = _api_enum("GateReason", Crossing.Reason)
-PassStatus = _api_enum("PassStatus", Pass.Status)
-AccessPolicyKind = _api_enum("AccessPolicyKind", AccessPolicy.Kind)
-AccessPolicyWindow = _api_enum("AccessPolicyWindow", AccessPolicy.Window)
+GateDirection = api_enum("GateDirection", Crossing.Direction)
+GateReason = api_enum("GateReason", Crossing.Reason)
+PassStatus = api_enum("PassStatus", Pass.Status)
+AccessPolicyKind = api_enum("AccessPolicyKind", AccessPolicy.Kind)
+AccessPolicyWindow = api_enum("AccessPolicyWindow", AccessPolicy.Window)
 
 # A temperature as a number or a string ("36.5"): the service says what is wrong with it.
 TemperatureInput = Annotated[
@@ -61,18 +57,6 @@ TemperatureInput = Annotated[
         }
     ),
 ]
-
-
-def _record(model, pk, field: str, queryset=None):
-    """The row `pk` names, or an error on `field`."""
-    if pk is None:
-        return None
-    found = (queryset if queryset is not None else model.objects.all()).filter(pk=pk).first()
-    if found is None:
-        raise ValidationError(
-            {field: _("No such %(what)s: %(id)s.") % {"what": model._meta.verbose_name, "id": pk}}
-        )
-    return found
 
 
 # ---- the gate -----------------------------------------------------------------------------
@@ -150,7 +134,7 @@ def _decision_out(decision: services.Decision) -> dict:
     }
 
 
-@router.post("/gate/decide", response=_error_responses(GateDecisionOut), by_alias=True)
+@router.post("/gate/decide", response=error_responses(GateDecisionOut), by_alias=True)
 def gate_decide(request, payload: GateDecideIn):
     """Decide one person at a gate and record the crossing: let through or refused, and why.
 
@@ -200,7 +184,7 @@ def _storable(value) -> bool:
     return not isinstance(value, dict | list)
 
 
-@router.post("/gate/crossings", response=_error_responses(GateCrossingsOut))
+@router.post("/gate/crossings", response=error_responses(GateCrossingsOut))
 def gate_crossings(request, payload: GateCrossingsIn):
     """Record a batch of crossings an offline gate device decided, all or nothing: a bad row
     refuses the batch, naming it (`crossings[3]`); a batch sent twice is recorded once."""
@@ -231,7 +215,7 @@ class AccessKeysOut(Schema):
     keys: list[AccessKeyOut]
 
 
-@router.get("/keys", response=_error_responses(AccessKeysOut), auth=None)
+@router.get("/keys", response=error_responses(AccessKeysOut), auth=None)
 def public_keys(request):
     """The public halves of the pass-signing keys, by key id (no login needed). A device
     keeps this document and checks tokens offline with it; see docs/pass-token.md."""
@@ -255,7 +239,7 @@ class AccessRevocationsFilter(FilterSchema):
     )
 
 
-@router.get("/revocations", response=_error_responses(AccessRevocationsOut))
+@router.get("/revocations", response=error_responses(AccessRevocationsOut))
 def revocations(request, filters: Query[AccessRevocationsFilter]):
     """Revoked passes still inside their dates, oldest revocation first; with `since`, only
     those revoked after it (a device's incremental poll)."""
@@ -337,14 +321,14 @@ def _require_gate_reader(user) -> None:
         raise PermissionDenied(_("Only gate guards, the office and the leaders see the gates."))
 
 
-@router.get("/gates", response=_error_responses(list[GateOut]))
+@router.get("/gates", response=error_responses(list[GateOut]))
 def list_gates(request):
     """The gates, active ones first, each with the area it serves."""
     _require_gate_reader(request.user)
     return Gate.objects.select_related("area").order_by("-is_active", "code")
 
 
-@router.get("/pass-types", response=_error_responses(list[PassTypeOut]))
+@router.get("/pass-types", response=error_responses(list[PassTypeOut]))
 def list_pass_types(request):
     """The kinds of pass one may apply for (the office sees the retired ones too)."""
     if not getattr(request.user, "is_active", False):
@@ -424,7 +408,7 @@ def _areas(ids: list[int]) -> list[Area]:
 
 def _gate_data(data: dict) -> dict:
     if "area" in data:
-        data["area"] = _record(Area, data["area"], "area")
+        data["area"] = record(Area, data["area"], "area")
     return data
 
 
@@ -439,7 +423,7 @@ def _pass_type_data(data: dict) -> dict:
     if "approver" in data:
         active = get_user_model().objects.filter(is_active=True)
         try:
-            data["approver"] = _record(get_user_model(), data["approver"], "approver", active)
+            data["approver"] = record(get_user_model(), data["approver"], "approver", active)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
@@ -455,14 +439,14 @@ def _pass_type_out(pass_type: PassType) -> PassType:
     return PassType.objects.prefetch_related("areas").get(pk=pass_type.pk)
 
 
-@router.post("/gates", response=_error_responses(GateOut))
+@router.post("/gates", response=error_responses(GateOut))
 def create_gate(request, payload: GateIn):
     """A new gate (the office); guards and devices name it by `code`."""
     scoping.require_office(request.user)
     return _gate_out(services.save_gate(request.user, None, **_gate_data(payload.dict())))
 
 
-@router.patch("/gates/{gate_id}", response=_error_responses(GateOut))
+@router.patch("/gates/{gate_id}", response=error_responses(GateOut))
 def update_gate(request, payload: GatePatch, gate_id: int = id_path()):
     """Change a gate, or switch it off with `is_active: false` (the office)."""
     scoping.require_office(request.user)
@@ -471,7 +455,7 @@ def update_gate(request, payload: GatePatch, gate_id: int = id_path()):
     return _gate_out(services.save_gate(request.user, gate, **data))
 
 
-@router.post("/pass-types", response=_error_responses(PassTypeOut))
+@router.post("/pass-types", response=error_responses(PassTypeOut))
 def create_pass_type(request, payload: PassTypeIn):
     """A new kind of pass with the defaults a new pass takes (the office)."""
     scoping.require_office(request.user)
@@ -479,7 +463,7 @@ def create_pass_type(request, payload: PassTypeIn):
     return _pass_type_out(services.save_pass_type(request.user, None, **data))
 
 
-@router.patch("/pass-types/{pass_type_id}", response=_error_responses(PassTypeOut))
+@router.patch("/pass-types/{pass_type_id}", response=error_responses(PassTypeOut))
 def update_pass_type(request, payload: PassTypePatch, pass_type_id: int = id_path()):
     """Change a pass type (the office); `areas` replaces its areas. Passes already issued
     keep what they were issued with."""
@@ -489,7 +473,7 @@ def update_pass_type(request, payload: PassTypePatch, pass_type_id: int = id_pat
     return _pass_type_out(services.save_pass_type(request.user, pass_type, **data))
 
 
-@router.get("/policies", response=_error_responses(list[AccessPolicyOut]))
+@router.get("/policies", response=error_responses(list[AccessPolicyOut]))
 def list_policies(request, filters: Query[AccessPolicyFilter]):
     """Every area's policies, newest first: the history of who could go where."""
     _require_gate_reader(request.user)
@@ -499,7 +483,7 @@ def list_policies(request, filters: Query[AccessPolicyFilter]):
     return policies
 
 
-@router.post("/policies", response=_error_responses(AccessPolicyOut))
+@router.post("/policies", response=error_responses(AccessPolicyOut))
 def set_policy(request, payload: AccessPolicyIn):
     """A new policy for an area from a moment on (the office); earlier ones stay as history."""
     scoping.require_office(request.user)
@@ -516,7 +500,7 @@ def set_policy(request, payload: AccessPolicyIn):
         }
     return services.set_policy(
         request.user,
-        area=_record(Area, payload.area, "area"),
+        area=record(Area, payload.area, "area"),
         kind=str(payload.kind),
         effective_from=effective_from,
         reason=payload.reason,
@@ -643,7 +627,7 @@ def _application(request, payload: PassApplyIn) -> dict:
     }
 
 
-@router.get("/passes", response=_error_responses(list[PassOut]))
+@router.get("/passes", response=error_responses(list[PassOut]))
 @paginate(Pagination)
 def list_passes(request, filters: Query[PassListFilter]):
     """The passes the caller may see (a member: their own), newest application first.
@@ -663,7 +647,7 @@ def list_passes(request, filters: Query[PassListFilter]):
     return passes.order_by("-applied_at", "-pk")
 
 
-@router.post("/passes", response=_error_responses(PassOut))
+@router.post("/passes", response=error_responses(PassOut))
 def apply_for_pass(request, payload: PassApplyIn):
     """Apply for a pass (pending until the office or the type's approver decides): a member
     for themselves, an officer for their unit's people, the office for anyone."""
@@ -671,7 +655,7 @@ def apply_for_pass(request, payload: PassApplyIn):
     return _pass_detail(gate_pass)
 
 
-@router.post("/passes/desk", response=_error_responses(PassOut))
+@router.post("/passes/desk", response=error_responses(PassOut))
 def issue_at_desk(request, payload: PassApplyIn):
     """The pass desk: apply and approve in one step (the office)."""
     scoping.require_office(request.user)
@@ -679,12 +663,12 @@ def issue_at_desk(request, payload: PassApplyIn):
     return _pass_detail(gate_pass)
 
 
-@router.get("/passes/{pass_id}", response=_error_responses(PassOut))
+@router.get("/passes/{pass_id}", response=error_responses(PassOut))
 def get_pass(request, pass_id: int = id_path()):
     return _visible_pass(request, pass_id)
 
 
-@router.post("/passes/{pass_id}/decide", response=_error_responses(PassOut))
+@router.post("/passes/{pass_id}/decide", response=error_responses(PassOut))
 def decide_pass(request, payload: PassDecideIn, pass_id: int = id_path()):
     """Approve (issue) or reject a pending application, saying why when rejecting."""
     gate_pass = _visible_pass(request, pass_id)
@@ -694,7 +678,7 @@ def decide_pass(request, payload: PassDecideIn, pass_id: int = id_path()):
     return _pass_detail(gate_pass)
 
 
-@router.post("/passes/{pass_id}/revoke", response=_error_responses(PassOut))
+@router.post("/passes/{pass_id}/revoke", response=error_responses(PassOut))
 def revoke_pass(request, payload: PassRevokeIn, pass_id: int = id_path()):
     """Revoke an issued pass, with the reason (the office). Devices learn of it from
     /revocations."""
@@ -717,7 +701,7 @@ def _may_show_token(user, gate_pass: Pass) -> bool:
     )
 
 
-@router.get("/passes/{pass_id}/token", response=_error_responses(PassTokenOut))
+@router.get("/passes/{pass_id}/token", response=error_responses(PassTokenOut))
 def pass_token(request, pass_id: int = id_path()):
     """The signed token an approved pass's QR code carries (see docs/pass-token.md)."""
     gate_pass = _visible_pass(request, pass_id)

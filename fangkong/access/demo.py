@@ -28,13 +28,13 @@ Every figure below is demo data; the services and reports know none of them.
 import datetime
 import random
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from fangkong.access import services
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType
 from fangkong.core.models import Area, Household, Person, User
+from fangkong.core.transactions import one_transaction
 
 SEED = 20200210
 POLICIES_FROM = datetime.date(2020, 1, 23)
@@ -527,11 +527,11 @@ def load_demo(out=None) -> bool:
     if User.objects.filter(username__in=["office", "guard"]).count() != 2:
         return False  # no demo school to build on
     changed = False
-    with transaction.atomic():
+    with one_transaction():
         if not is_loaded():
             AccessBuilder(out).build()
             changed = True
-    with transaction.atomic():
+    with one_transaction():
         if not todays_slice_loaded():
             changed = TodayBuilder(out).build() or changed
     return changed

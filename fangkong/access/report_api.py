@@ -8,17 +8,10 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from fangkong.access import selectors
-from fangkong.apischema import FilterSchema
+from fangkong.apischema import FilterSchema, error_responses
 
 router = Router(tags=["access"])
-ERRORS = frozenset({400, 401, 403, 404, 422})
 DEFAULT_PERIOD_DAYS = 30
-
-
-def _error_responses(ok):
-    from fangkong.api import ErrorOut
-
-    return {200: ok, **{status: ErrorOut for status in ERRORS}}
 
 
 class PeriodFilter(FilterSchema):
@@ -159,13 +152,13 @@ def _hours(cells) -> list[dict]:
     ]
 
 
-@router.get("/passes-by-type", response=_error_responses(PassesReportOut))
+@router.get("/passes-by-type", response=error_responses(PassesReportOut))
 def passes_by_type(request, filters: Query[PeriodFilter]):
     """Passes issued (approved, revoked since or not) by the local day of approval, by type."""
     return selectors.passes_by_type(request.user, *_period(filters))
 
 
-@router.get("/crossings-by-hour", response=_error_responses(CrossingsReportOut))
+@router.get("/crossings-by-hour", response=error_responses(CrossingsReportOut))
 def crossings_by_hour(request, filters: Query[DayFilter]):
     """Crossings on a day, by gate and hour (0–23), let through and refused."""
     report = selectors.crossings_by_hour(request.user, filters.day or timezone.localdate())
@@ -187,13 +180,13 @@ def crossings_by_hour(request, filters: Query[DayFilter]):
     }
 
 
-@router.get("/refusals-by-reason", response=_error_responses(RefusalsReportOut))
+@router.get("/refusals-by-reason", response=error_responses(RefusalsReportOut))
 def refusals_by_reason(request, filters: Query[PeriodFilter]):
     """Crossings refused in a period, by reason, the most frequent first."""
     return selectors.refusals_by_reason(request.user, *_period(filters))
 
 
-@router.get("/out-now", response=_error_responses(OutNowOut))
+@router.get("/out-now", response=error_responses(OutNowOut))
 def out_now(request):
     """Residents of each household-quota area whose last crossing let through was an exit."""
     at = timezone.now()
@@ -207,7 +200,7 @@ def out_now(request):
     }
 
 
-@router.get("/quota-used", response=_error_responses(QuotaReportOut))
+@router.get("/quota-used", response=error_responses(QuotaReportOut))
 def quota_used(request, filters: Query[DayFilter]):
     """Households whose members went out on their quota on a day: who, when, where."""
     report = selectors.quota_used(request.user, filters.day or timezone.localdate())

@@ -23,6 +23,7 @@ from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType,
 from fangkong.core.history import coded
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Household, Person
+from fangkong.core.transactions import entry_point, one_transaction, service_atomic
 from fangkong.core.validation import full_clean
 
 FEVER_AT = Decimal("37.3")
@@ -66,7 +67,7 @@ def forget_keys() -> None:
 ROTATION_ATTEMPTS = 5
 
 
-@transaction.atomic
+@entry_point
 def rotate_key() -> SigningKey:
     """A new signing key, with the next key id. Older keys keep verifying until retired.
 
@@ -105,7 +106,7 @@ def ensure_signing_key() -> SigningKey | None:
 def retire_key(kid: int) -> SigningKey:
     """Stop trusting a key: tokens it signed are refused. The signing key is not retired
     (rotate first)."""
-    with transaction.atomic():
+    with service_atomic():
         key = SigningKey.objects.select_for_update().filter(kid=kid).first()
         if key is None:
             raise ValidationError({"kid": _("No key has id %(kid)s.") % {"kid": kid}})
@@ -254,7 +255,7 @@ def set_policy(actor, *, area: Area, kind: str, effective_from=None, reason: str
                 errors[field] = _("A household quota needs this.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with service_atomic():
         Area.objects.select_for_update(of=("self",)).filter(pk=area.pk).first()
         latest = AccessPolicy.objects.filter(area=area).aggregate(at=Max("effective_from"))["at"]
         if latest is not None and effective_from <= latest:
@@ -295,7 +296,7 @@ def save_pass_type(actor, pass_type: PassType | None = None, *, areas=None, **da
     if not pass_type.multiple_use:
         pass_type.uses = None
     _full_clean(pass_type)
-    with transaction.atomic():
+    with service_atomic():
         pass_type._history_user = actor
         pass_type.save()
         if areas is not None:
@@ -358,7 +359,7 @@ def apply_for_pass(
         applied_at=now,
     )
     _check_pass(gate_pass, areas, today)
-    with transaction.atomic():
+    with service_atomic():
         from fangkong.supplies.services import next_number
 
         gate_pass.number = next_number(Pass.NUMBER_PREFIX, valid_from.year)
@@ -380,7 +381,7 @@ def decide_pass(
         raise PermissionDenied(_("Nobody decides their own pass."))
     if not approve and not note:
         raise ValidationError({"decision_note": _("Say why the application is rejected.")})
-    with transaction.atomic():
+    with service_atomic():
         gate_pass = Pass.objects.select_for_update().get(pk=gate_pass.pk)
         if gate_pass.status != Pass.Status.PENDING:
             raise ValidationError(
@@ -403,7 +404,7 @@ def decide_pass(
 def issue_at_desk(actor, *, now: datetime.datetime | None = None, **application) -> Pass:
     """The pass desk (窗口办理): apply and approve in one step, by the office."""
     scoping.require_office(actor)
-    with transaction.atomic():
+    with one_transaction():
         gate_pass = apply_for_pass(actor, now=now, **application)
         Pass.objects.filter(pk=gate_pass.pk).update(issued_at_desk=True)
         return decide_pass(actor, gate_pass, approve=True, now=now)
@@ -414,7 +415,7 @@ def revoke_pass(actor, gate_pass: Pass, *, reason: str, now=None) -> Pass:
     reason = _text(reason)
     if not reason:
         raise ValidationError({"revoke_reason": _("Say why the pass is revoked.")})
-    with transaction.atomic():
+    with service_atomic():
         gate_pass = Pass.objects.select_for_update().get(pk=gate_pass.pk)
         if gate_pass.status != Pass.Status.APPROVED:
             raise ValidationError(_("Only an issued pass can be revoked."))
@@ -767,7 +768,7 @@ def decide_at_gate(
     live = at is None
     decision = Decision(allowed=False, reason="", at=at or timezone.now())
     presented = _text(presented)
-    with transaction.atomic():
+    with one_transaction():
         try:
             decision.gate_pass, decision.person = _identify(presented, person_number)
             if decision.person.household_id and decision.person.household.area_id == gate.area_id:
@@ -939,12 +940,13 @@ def record_offline_crossings(guard, rows: list[dict]) -> BatchResult:
         crossings.append(crossing)
     if errors:
         raise ValidationError({field: message for field, message in errors})
-    with transaction.atomic():
+    with one_transaction():
         known = set(
             Crossing.objects.filter(client_id__in=list(seen)).values_list("client_id", flat=True)
         )
         fresh = [c for c in crossings if c.client_id not in known]
         try:
+            # A savepoint in the calling entry point's transaction, not one of its own.
             with transaction.atomic():
                 Crossing.objects.bulk_create(fresh)
         except IntegrityError:

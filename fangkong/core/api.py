@@ -2,7 +2,6 @@
 
 import datetime
 import functools
-from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,38 +10,32 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
+from fangkong.apischema import (
+    FilterSchema,
+    Id,
+    InSchema,
+    Pagination,
+    api_enum,
+    error_responses,
+    id_path,
+)
 from fangkong.core import scoping, selectors, services
 from fangkong.core.identity import normalise_person_number, person_number_problem
 from fangkong.core.models import Area, Building, Campus, Household, Person, Unit, User
 from fangkong.core.roles import Role
 
 router = Router(tags=["core"])
-ERRORS = frozenset({400, 401, 403, 404, 422})
-
-
-def _error_responses(ok):
-    from fangkong.api import ErrorOut
-
-    return {200: ok, **{status: ErrorOut for status in ERRORS}}
 
 
 # ---- schemas ------------------------------------------------------------------------------
 
 
-def _api_enum(name: str, choices) -> type[StrEnum]:
-    """The model's choices as an enum named for the API. OpenAPI names an enum's schema after
-    its class, and Area.Kind and Unit.Kind are both "Kind": one would silently replace the
-    other in /api/v1/openapi.json."""
-    return StrEnum(name, {member.name: member.value for member in choices})
-
-
-AreaKind = _api_enum("AreaKind", Area.Kind)
-UnitKind = _api_enum("UnitKind", Unit.Kind)
-PersonSex = _api_enum("PersonSex", Person.Sex)
-PersonCategory = _api_enum("PersonCategory", Person.Category)
-PersonResidence = _api_enum("PersonResidence", Person.Residence)
-AccountRole = _api_enum("AccountRole", Role)
+AreaKind = api_enum("AreaKind", Area.Kind)
+UnitKind = api_enum("UnitKind", Unit.Kind)
+PersonSex = api_enum("PersonSex", Person.Sex)
+PersonCategory = api_enum("PersonCategory", Person.Category)
+PersonResidence = api_enum("PersonResidence", Person.Residence)
+AccountRole = api_enum("AccountRole", Role)
 
 
 class CampusOut(Schema):
@@ -355,7 +348,7 @@ def _person_data(payload: dict) -> dict:
 # ---- endpoints ---------------------------------------------------------------------------
 
 
-@router.get("/me", response=_error_responses(MeOut))
+@router.get("/me", response=error_responses(MeOut))
 def me(request):
     user = request.user
     return {
@@ -366,23 +359,23 @@ def me(request):
     }
 
 
-@router.get("/campuses", response=_error_responses(list[CampusOut]))
+@router.get("/campuses", response=error_responses(list[CampusOut]))
 def list_campuses(request):
     return Campus.objects.order_by("code")
 
 
-@router.post("/campuses", response=_error_responses(CampusOut))
+@router.post("/campuses", response=error_responses(CampusOut))
 def create_campus(request, payload: CampusIn):
     return services.create_campus(request.user, **payload.dict())
 
 
-@router.get("/areas", response=_error_responses(list[AreaOut]))
+@router.get("/areas", response=error_responses(list[AreaOut]))
 def list_areas(request, campus: Id | None = None):
     areas = Area.objects.order_by("campus__code", "name")
     return areas.filter(campus_id=campus) if campus else areas
 
 
-@router.post("/areas", response=_error_responses(AreaOut))
+@router.post("/areas", response=error_responses(AreaOut))
 @_errors_name_api_fields
 def create_area(request, payload: AreaIn):
     data = payload.dict()
@@ -390,13 +383,13 @@ def create_area(request, payload: AreaIn):
     return services.create_area(request.user, **data)
 
 
-@router.get("/buildings", response=_error_responses(list[BuildingOut]))
+@router.get("/buildings", response=error_responses(list[BuildingOut]))
 def list_buildings(request, area: Id | None = None):
     buildings = Building.objects.order_by("name")
     return buildings.filter(area_id=area) if area else buildings
 
 
-@router.post("/buildings", response=_error_responses(BuildingOut))
+@router.post("/buildings", response=error_responses(BuildingOut))
 @_errors_name_api_fields
 def create_building(request, payload: BuildingIn):
     data = payload.dict()
@@ -404,39 +397,39 @@ def create_building(request, payload: BuildingIn):
     return services.create_building(request.user, **data)
 
 
-@router.get("/units", response=_error_responses(list[UnitOut]))
+@router.get("/units", response=error_responses(list[UnitOut]))
 def list_units(request):
     return scoping.units_visible_to(request.user).order_by("code")
 
 
-@router.get("/units/{unit_id}", response=_error_responses(UnitOut))
+@router.get("/units/{unit_id}", response=error_responses(UnitOut))
 def get_unit(request, unit_id: int = id_path()):
     return scoping.get_visible_or_404(scoping.units_visible_to(request.user), pk=unit_id)
 
 
-@router.post("/units", response=_error_responses(UnitOut))
+@router.post("/units", response=error_responses(UnitOut))
 def create_unit(request, payload: UnitIn):
     return services.create_unit(request.user, **payload.dict())
 
 
-@router.get("/people", response=_error_responses(list[PersonOut]))
+@router.get("/people", response=error_responses(list[PersonOut]))
 @paginate(Pagination)
 def list_people(request, filters: Query[PeopleFilter]):
     return selectors.people_for(request.user, **filters.dict())
 
 
-@router.get("/people/{person_id}", response=_error_responses(PersonOut))
+@router.get("/people/{person_id}", response=error_responses(PersonOut))
 def get_person(request, person_id: int = id_path()):
     return scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
 
 
-@router.post("/people", response=_error_responses(PersonOut))
+@router.post("/people", response=error_responses(PersonOut))
 @_errors_name_api_fields
 def create_person(request, payload: PersonIn):
     return services.create_person(request.user, **_person_data(payload.dict()))
 
 
-@router.patch("/people/{person_id}", response=_error_responses(PersonOut))
+@router.patch("/people/{person_id}", response=error_responses(PersonOut))
 @_errors_name_api_fields
 def update_person(request, payload: PersonPatch, person_id: int = id_path()):
     person = scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
@@ -445,13 +438,13 @@ def update_person(request, payload: PersonPatch, person_id: int = id_path()):
     return services.update_person(request.user, person, reason=reason, **_person_data(data))
 
 
-@router.post("/people/{person_id}/deactivate", response=_error_responses(PersonOut))
+@router.post("/people/{person_id}/deactivate", response=error_responses(PersonOut))
 def deactivate_person(request, payload: ReasonIn, person_id: int = id_path()):
     person = scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
     return services.deactivate_person(request.user, person, payload.reason)
 
 
-@router.post("/people/{person_id}/reveal", response=_error_responses(RevealOut))
+@router.post("/people/{person_id}/reveal", response=error_responses(RevealOut))
 def reveal(request, payload: RevealIn, person_id: int = id_path()):
     """The full ID number or phone number; each call is recorded."""
     person = scoping.get_visible_or_404(scoping.people_visible_to(request.user), pk=person_id)
@@ -459,18 +452,18 @@ def reveal(request, payload: RevealIn, person_id: int = id_path()):
     return {"field": payload.field, "value": value}
 
 
-@router.get("/households", response=_error_responses(list[HouseholdOut]))
+@router.get("/households", response=error_responses(list[HouseholdOut]))
 @paginate(Pagination)
 def list_households(request, filters: Query[HouseholdFilter]):
     return selectors.households_for(request.user, **filters.dict())
 
 
-@router.get("/households/{household_id}", response=_error_responses(HouseholdOut))
+@router.get("/households/{household_id}", response=error_responses(HouseholdOut))
 def get_household(request, household_id: int = id_path()):
     return scoping.get_visible_or_404(selectors.households_for(request.user), pk=household_id)
 
 
-@router.post("/households", response=_error_responses(HouseholdOut))
+@router.post("/households", response=error_responses(HouseholdOut))
 @_errors_name_api_fields
 def create_household(request, payload: HouseholdIn):
     data = payload.dict()
@@ -479,7 +472,7 @@ def create_household(request, payload: HouseholdIn):
     return services.create_household(request.user, **data)
 
 
-@router.patch("/households/{household_id}", response=_error_responses(HouseholdOut))
+@router.patch("/households/{household_id}", response=error_responses(HouseholdOut))
 @_errors_name_api_fields
 def update_household(request, payload: HouseholdPatch, household_id: int = id_path()):
     household = scoping.get_visible_or_404(
@@ -510,7 +503,7 @@ def _visible_account(request, account_id: int) -> User:
     return scoping.get_visible_or_404(selectors.accounts_for(request.user), pk=account_id)
 
 
-@router.get("/accounts", response=_error_responses(list[AccountOut]))
+@router.get("/accounts", response=error_responses(list[AccountOut]))
 @paginate(Pagination)
 def list_accounts(request, filters: Query[AccountFilter]):
     """The logins, switched-on first (the office only), as on the accounts page."""
@@ -520,12 +513,12 @@ def list_accounts(request, filters: Query[AccountFilter]):
     return selectors.accounts_for(request.user, **data)
 
 
-@router.get("/accounts/{account_id}", response=_error_responses(AccountOut))
+@router.get("/accounts/{account_id}", response=error_responses(AccountOut))
 def get_account(request, account_id: int = id_path()):
     return _visible_account(request, account_id)
 
 
-@router.post("/accounts", response=_error_responses(AccountOut))
+@router.post("/accounts", response=error_responses(AccountOut))
 @_errors_name_api_fields
 def create_account(request, payload: AccountIn):
     """A new login with its roles (the office only); an officer needs `unit_id`."""
@@ -533,7 +526,7 @@ def create_account(request, payload: AccountIn):
     return _visible_account(request, account.pk)
 
 
-@router.patch("/accounts/{account_id}", response=_error_responses(AccountOut))
+@router.patch("/accounts/{account_id}", response=error_responses(AccountOut))
 @_errors_name_api_fields
 def update_account(request, payload: AccountPatch, account_id: int = id_path()):
     """Change an account's roles, unit, person, names, e-mail or password, or switch it off or

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from fangkong.core.models import StampedSuperseding, Superseding
+from fangkong.core.transactions import service_atomic
 
 T = TypeVar("T", bound=Superseding)
 
@@ -60,7 +60,7 @@ def supersede(
     writes it, turning a clash the database finds into a field error. `refused` is raised
     if the row is corrected already. `now` is taken after the lock: the earlier row's
     `superseded_at`, and the correction's own time if `build` uses it."""
-    with transaction.atomic():
+    with service_atomic():  # durable: a correction is an entry point of its own
         earlier = lock_for_correction(model, pk, related=related)
         if is_corrected(earlier):
             raise refused

@@ -8,12 +8,11 @@ students in Hubei now) are demo data here, and Fangkong's own reports count them
 import datetime
 import random
 
-from django.db import transaction
-
 from fangkong.core import people_import, services
 from fangkong.core.identity import id_check_char
 from fangkong.core.models import Area, Campus, Household, Person, Unit, User
 from fangkong.core.roles import Role
+from fangkong.core.transactions import one_transaction
 
 DEMO_PASSWORD = "fangkong-demo"
 SEED = 20200123
@@ -432,7 +431,7 @@ def load_demo(out=None) -> bool:
     """Build the demo school once; False when it is already there (idempotent)."""
     if is_loaded():
         return False
-    with transaction.atomic():
+    with one_transaction():
         DemoBuilder(out).build()
     return True
 

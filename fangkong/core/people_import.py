@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, connections, router
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -36,6 +36,7 @@ from fangkong.core.identity import (
     validate_phone,
 )
 from fangkong.core.models import Area, Building, Household, Person, Unit
+from fangkong.core.transactions import service_atomic
 from fangkong.spreadsheets import Column, RowError, SheetError, iter_records, open_sheet
 
 COLUMNS = [
@@ -373,7 +374,7 @@ def import_records(actor, records, source: str) -> ImportResult:
         return result
     reason = coded("imported", file=source)
     try:
-        with sqlite_page_cache(connections[router.db_for_write(Person)]), transaction.atomic():
+        with sqlite_page_cache(connections[router.db_for_write(Person)]), service_atomic():
             writer.write(valid, actor, reason)
         result.created = len(valid)
     except IntegrityError:

@@ -34,6 +34,7 @@ from fangkong.core.models import (
     User,
 )
 from fangkong.core.roles import Role
+from fangkong.core.transactions import entry_point
 from fangkong.core.validation import full_clean
 
 
@@ -71,6 +72,7 @@ def validated_save(instance, actor, reason: str = "") -> None:
     instance._history_user = actor
     instance._change_reason = reason
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:
@@ -79,7 +81,7 @@ def validated_save(instance, actor, reason: str = "") -> None:
         ) from exc
 
 
-@transaction.atomic
+@entry_point
 def create_person(actor, **data) -> Person:
     if not scoping.can_manage_people(actor):
         raise PermissionDenied(_("Your role does not allow adding people."))
@@ -91,7 +93,7 @@ def create_person(actor, **data) -> Person:
     return person
 
 
-@transaction.atomic
+@entry_point
 def update_person(actor, person: Person, *, reason: str = "", **data) -> Person:
     scoping.require_person_in_scope(actor, person.unit_id)
     data = normalise_person_data(data)
@@ -104,7 +106,7 @@ def update_person(actor, person: Person, *, reason: str = "", **data) -> Person:
     return person
 
 
-@transaction.atomic
+@entry_point
 def deactivate_person(actor, person: Person, reason: str) -> Person:
     scoping.require_person_in_scope(actor, person.unit_id)
     if not (reason or "").strip():
@@ -116,7 +118,7 @@ def deactivate_person(actor, person: Person, reason: str) -> Person:
     return person
 
 
-@transaction.atomic
+@entry_point
 def reactivate_person(actor, person: Person, reason: str) -> Person:
     scoping.require_person_in_scope(actor, person.unit_id)
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -136,7 +138,7 @@ def reveal_personal_data(actor, person: Person, field: str, channel: str = "web"
     return getattr(person, field)
 
 
-@transaction.atomic
+@entry_point
 def create_household(actor, **data) -> Household:
     if not scoping.can_manage_households(actor):
         raise PermissionDenied(_("Your role does not allow changing households."))
@@ -146,7 +148,7 @@ def create_household(actor, **data) -> Household:
     return household
 
 
-@transaction.atomic
+@entry_point
 def update_household(actor, household: Household, *, reason: str = "", **data) -> Household:
     if not scoping.can_manage_households(actor):
         raise PermissionDenied(_("Your role does not allow changing households."))
@@ -216,7 +218,7 @@ def _check_account(user: User, roles) -> None:
     user.full_clean(exclude=["password"])
 
 
-@transaction.atomic
+@entry_point
 def create_account(
     actor,
     *,
@@ -252,7 +254,7 @@ def create_account(
 ACCOUNT_FIELDS = ("unit", "person", "first_name", "last_name", "email", "is_active")
 
 
-@transaction.atomic
+@entry_point
 def update_account(
     actor, user: User, *, roles: list[str] | None = None, password: str | None = None, **changes
 ) -> User:
@@ -289,7 +291,7 @@ def update_account(
     return user
 
 
-@transaction.atomic
+@entry_point
 def set_account_active(actor, user: User, active: bool) -> User:
     """Accounts are switched off, never deleted: their history keeps naming them."""
     require_role(actor, Role.OFFICE)

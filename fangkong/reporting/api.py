@@ -2,7 +2,6 @@
 
 import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,15 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema, field_validator
 
-from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
+from fangkong.apischema import (
+    FilterSchema,
+    Id,
+    InSchema,
+    Pagination,
+    api_enum,
+    error_responses,
+    id_path,
+)
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Unit
 from fangkong.reporting import scoping, selectors, services
@@ -29,18 +36,10 @@ from fangkong.reporting.models import (
 )
 
 router = Router(tags=["reporting"])
-ERRORS = frozenset({400, 401, 403, 404, 422})
 
 
-def _error_responses(ok):
-    from fangkong.api import ErrorOut
-
-    return {200: ok, **{status: ErrorOut for status in ERRORS}}
-
-
-# Named for the API: OpenAPI names an enum's schema after its class (see core.api._api_enum).
-CheckinSymptom = StrEnum("CheckinSymptom", {m.name: m.value for m in Symptom})
-CheckinChannel = StrEnum("CheckinChannel", {m.name: m.value for m in HealthCheckin.Channel})
+CheckinSymptom = api_enum("CheckinSymptom", Symptom)
+CheckinChannel = api_enum("CheckinChannel", HealthCheckin.Channel)
 
 # Wide enough for any reading, narrow enough for the database: the service says what is
 # wrong with a temperature outside 34–43 °C, in the user's language.
@@ -150,7 +149,7 @@ def _detail(checkin: HealthCheckin, *, first: bool = False) -> HealthCheckin:
     return checkin
 
 
-@router.get("/checkins", response=_error_responses(list[CheckinOut]))
+@router.get("/checkins", response=error_responses(list[CheckinOut]))
 @paginate(Pagination)
 def list_checkins(request, filters: Query[CheckinFilter]):
     """The check-ins of a day (today by default) the caller may see."""
@@ -159,7 +158,7 @@ def list_checkins(request, filters: Query[CheckinFilter]):
     return selectors.checkins_for_day(request.user, day, **data)
 
 
-@router.post("/checkins", response=_error_responses(CheckinDetailOut))
+@router.post("/checkins", response=error_responses(CheckinDetailOut))
 def submit_checkin(request, payload: CheckinIn):
     """A day's check-in. A second one for the same person and day is refused: correct it."""
     person = core_scoping.people_visible_to(request.user).filter(pk=payload.person_id).first()
@@ -175,13 +174,13 @@ def submit_checkin(request, payload: CheckinIn):
     return _detail(checkin, first=True)
 
 
-@router.get("/checkins/{checkin_id}", response=_error_responses(CheckinDetailOut))
+@router.get("/checkins/{checkin_id}", response=error_responses(CheckinDetailOut))
 def get_checkin(request, checkin_id: int = id_path()):
     """One check-in, with every version of its person's day (superseded ones included)."""
     return _detail(_visible(request, checkin_id))
 
 
-@router.post("/checkins/{checkin_id}/correct", response=_error_responses(CheckinDetailOut))
+@router.post("/checkins/{checkin_id}/correct", response=error_responses(CheckinDetailOut))
 def correct_checkin(request, payload: CheckinCorrectionIn, checkin_id: int = id_path()):
     """A new version of the check-in that supersedes it; the earlier one is kept."""
     checkin = _visible(request, checkin_id)
@@ -195,7 +194,7 @@ def correct_checkin(request, payload: CheckinCorrectionIn, checkin_id: int = id_
     return _detail(correction)
 
 
-@router.get("/flagged", response=_error_responses(FlaggedOut))
+@router.get("/flagged", response=error_responses(FlaggedOut))
 def flagged_today(request, unit: Id | None = None):
     """Today's flagged check-ins in the caller's scope, and how many."""
     today = timezone.localdate()
@@ -203,7 +202,7 @@ def flagged_today(request, unit: Id | None = None):
     return {"date": today, "count": len(items), "items": items}
 
 
-@router.get("/policy", response=_error_responses(ReportingPolicyOut))
+@router.get("/policy", response=error_responses(ReportingPolicyOut))
 def get_policy(request):
     """The office's reporting rules: deadline, days a day stays open, fever threshold."""
     return ReportingPolicy.current()
@@ -216,17 +215,12 @@ def get_policy(request):
 # caller's scope, so an officer asking for another unit's report is told there is none.
 
 
-def _api_enum(name: str, choices) -> type[StrEnum]:
-    """The model's choices as an enum with a name of its own in the OpenAPI document."""
-    return StrEnum(name, {member.name: member.value for member in choices})
-
-
-ReportFieldSource = _api_enum("ReportFieldSource", ReportField.Source)
-RuleOperator = _api_enum("RuleOperator", ValidationRule.Operator)
-RulePriorityEnum = _api_enum("RulePriority", RulePriority)
-ReportStatus = _api_enum("ReportStatus", UnitReport.Status)
-ReportValueKind = _api_enum("ReportValueKind", ReportValue.Kind)
-ReportEventAction = _api_enum("ReportEventAction", ReportEvent.Action)
+ReportFieldSource = api_enum("ReportFieldSource", ReportField.Source)
+RuleOperator = api_enum("RuleOperator", ValidationRule.Operator)
+RulePriorityEnum = api_enum("RulePriority", RulePriority)
+ReportStatus = api_enum("ReportStatus", UnitReport.Status)
+ReportValueKind = api_enum("ReportValueKind", ReportValue.Kind)
+ReportEventAction = api_enum("ReportEventAction", ReportEvent.Action)
 
 FIELD_CODE_PATTERN = r"^[-a-zA-Z0-9_]{1,30}$"
 MAX_FIGURE = 10_000_000
@@ -658,7 +652,7 @@ def _day_or_today(day: datetime.date | None) -> datetime.date:
 # ---- report fields and validation rules -----------------------------------------------------
 
 
-@router.get("/report-fields", response=_error_responses(list[ReportFieldOut]))
+@router.get("/report-fields", response=error_responses(list[ReportFieldOut]))
 def list_report_fields(request, filters: Query[ReportFieldFilter]):
     """The figures of the unit daily report, in the form's order."""
     _require_reports(request.user)
@@ -668,14 +662,14 @@ def list_report_fields(request, filters: Query[ReportFieldFilter]):
     return fields
 
 
-@router.post("/report-fields", response=_error_responses(ReportFieldOut))
+@router.post("/report-fields", response=error_responses(ReportFieldOut))
 def create_report_field(request, payload: ReportFieldIn):
     data = payload.dict()
     data["source"] = str(data["source"])
     return services.create_report_field(request.user, **data)
 
 
-@router.patch("/report-fields/{field_id}", response=_error_responses(ReportFieldOut))
+@router.patch("/report-fields/{field_id}", response=error_responses(ReportFieldOut))
 def update_report_field(request, payload: ReportFieldPatch, field_id: int = id_path()):
     """Labels, order, source, whether it is asked; the code never changes."""
     _require_field_keeper(request.user)
@@ -693,7 +687,7 @@ def _rules():
     return ValidationRule.objects.select_related("left", "right").order_by("left__order", "pk")
 
 
-@router.get("/validation-rules", response=_error_responses(list[RuleOut]))
+@router.get("/validation-rules", response=error_responses(list[RuleOut]))
 def list_validation_rules(request, filters: Query[RuleFilter]):
     """The rules between the report's figures; a failing high one blocks submission."""
     _require_reports(request.user)
@@ -714,14 +708,14 @@ def _rule_data(data: dict) -> dict:
     return data
 
 
-@router.post("/validation-rules", response=_error_responses(RuleOut))
+@router.post("/validation-rules", response=error_responses(RuleOut))
 def create_validation_rule(request, payload: RuleIn):
     _require_field_keeper(request.user)
     rule = services.create_validation_rule(request.user, **_rule_data(payload.dict()))
     return _rules().get(pk=rule.pk)
 
 
-@router.patch("/validation-rules/{rule_id}", response=_error_responses(RuleOut))
+@router.patch("/validation-rules/{rule_id}", response=error_responses(RuleOut))
 def update_validation_rule(request, payload: RulePatch, rule_id: int = id_path()):
     """Send `right: null` with a `right_constant` to compare with a number instead."""
     _require_field_keeper(request.user)
@@ -742,7 +736,7 @@ def update_validation_rule(request, payload: RulePatch, rule_id: int = id_path()
 # The fixed paths come before /reports/{report_id}, which would otherwise take them.
 
 
-@router.get("/reports", response=_error_responses(list[ReportOut]))
+@router.get("/reports", response=error_responses(list[ReportOut]))
 @paginate(Pagination)
 def list_reports(request, filters: Query[ReportFilter]):
     """The units' daily reports the caller may see, newest day first."""
@@ -752,7 +746,7 @@ def list_reports(request, filters: Query[ReportFilter]):
     return selectors.reports_for(request.user, **data)
 
 
-@router.get("/reports/completeness", response=_error_responses(CompletenessOut))
+@router.get("/reports/completeness", response=error_responses(CompletenessOut))
 def report_completeness(request, filters: Query[PeriodFilter]):
     """Units × days: each report's state and timeliness, the unit's check-ins, and the
     reporting and timely rates per unit, per day and overall."""
@@ -791,14 +785,14 @@ def report_completeness(request, filters: Query[PeriodFilter]):
     }
 
 
-@router.get("/reports/not-reported", response=_error_responses(list[UnitRefOut]))
+@router.get("/reports/not-reported", response=error_responses(list[UnitRefOut]))
 def units_not_reported(request, filters: Query[ReportDayFilter]):
     """The units expected to report that have no submitted or approved report that day."""
     _require_reports(request.user)
     return selectors.units_not_reported(request.user, _day_or_today(filters.day))
 
 
-@router.get("/reports/consolidated", response=_error_responses(ConsolidatedOut))
+@router.get("/reports/consolidated", response=error_responses(ConsolidatedOut))
 def consolidated_table(request, filters: Query[ReportDayFilter]):
     """The school's table of the day (汇总表): a row per unit, its figures, check-ins and
     what needs the office's eye; the totals."""
@@ -834,7 +828,7 @@ def consolidated_table(request, filters: Query[ReportDayFilter]):
     }
 
 
-@router.post("/reports/nil", response=_error_responses(ReportDetailOut))
+@router.post("/reports/nil", response=error_responses(ReportDetailOut))
 def submit_nil_report(request, payload: NilReportIn):
     """ "Nothing to report" in one call: the officer's figures 0, the computed ones as the
     records say; submitted at once."""
@@ -844,7 +838,7 @@ def submit_nil_report(request, payload: NilReportIn):
     return _report_detail(report)
 
 
-@router.post("/reports", response=_error_responses(ReportDetailOut))
+@router.post("/reports", response=error_responses(ReportDetailOut))
 def create_report(request, payload: ReportIn):
     """A unit's report for a day, saved as a draft or submitted (`submit`). A second report
     for the same unit and day is refused: update the first."""
@@ -860,14 +854,14 @@ def create_report(request, payload: ReportIn):
     return _report_detail(report)
 
 
-@router.get("/reports/{report_id}", response=_error_responses(ReportDetailOut))
+@router.get("/reports/{report_id}", response=error_responses(ReportDetailOut))
 def get_report(request, report_id: int = id_path()):
     """One report: each figure with who gave it and every earlier version, beside what the
     records say; its steps; the rules' results."""
     return _report_detail(_visible_report(request, report_id))
 
 
-@router.patch("/reports/{report_id}", response=_error_responses(ReportDetailOut))
+@router.patch("/reports/{report_id}", response=error_responses(ReportDetailOut))
 def update_report(request, payload: ReportPatch, report_id: int = id_path()):
     """Change a draft or a returned report, and submit it if asked. Figures left out keep
     their current value."""
@@ -883,7 +877,7 @@ def update_report(request, payload: ReportPatch, report_id: int = id_path()):
     return _report_detail(report)
 
 
-@router.post("/reports/{report_id}/return", response=_error_responses(ReportDetailOut))
+@router.post("/reports/{report_id}/return", response=error_responses(ReportDetailOut))
 def return_report(request, payload: ReturnIn, report_id: int = id_path()):
     """The office sends a submitted report back to the unit, saying why."""
     report = services.return_report(
@@ -892,7 +886,7 @@ def return_report(request, payload: ReturnIn, report_id: int = id_path()):
     return _report_detail(report)
 
 
-@router.post("/reports/{report_id}/correct", response=_error_responses(ReportDetailOut))
+@router.post("/reports/{report_id}/correct", response=error_responses(ReportDetailOut))
 def correct_report_value(request, payload: FigureCorrectionIn, report_id: int = id_path()):
     """The office corrects one figure of a submitted report, with a reason; the officer's
     figure is kept, superseded."""
@@ -903,7 +897,7 @@ def correct_report_value(request, payload: FigureCorrectionIn, report_id: int = 
     return _report_detail(report)
 
 
-@router.post("/reports/{report_id}/approve", response=_error_responses(ReportDetailOut))
+@router.post("/reports/{report_id}/approve", response=error_responses(ReportDetailOut))
 def approve_report(request, payload: ApproveIn, report_id: int = id_path()):
     """The office approves a submitted report whose figures pass every high rule."""
     report = services.approve_report(

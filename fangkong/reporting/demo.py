@@ -32,10 +32,11 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from fangkong.core.models import Person, User
+from fangkong.core.transactions import one_transaction
 from fangkong.reporting import services
 from fangkong.reporting.models import HealthCheckin, Symptom
 
@@ -393,7 +394,7 @@ def load_live_days(out) -> int:
     builder = HistoryBuilder(out) if days[0] < today else None
     created = 0
     for day in days:
-        with transaction.atomic():
+        with one_transaction():
             if day < today:
                 created += past_live_day(day, builder)
             else:
@@ -415,7 +416,7 @@ def load_demo(out=None) -> bool:
         return False
     changed = False
     if not is_history_loaded():
-        with transaction.atomic():
+        with one_transaction():
             changed = bool(load_history(out))
     return bool(load_live_days(out)) or changed
 

@@ -19,13 +19,13 @@ import datetime
 import random
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from fangkong.core import services as core_services
 from fangkong.core.demo import DEMO_PASSWORD
 from fangkong.core.models import Unit, User
 from fangkong.core.roles import Role
+from fangkong.core.transactions import one_transaction
 from fangkong.reporting import figures, services
 from fangkong.reporting.demo import days_to_fill
 from fangkong.reporting.models import ReportField, RulePriority, UnitReport, ValidationRule
@@ -250,7 +250,7 @@ class ReportsBuilder:
         filed = late = 0
         day = FIRST_DAY
         while day <= LAST_DAY:
-            with transaction.atomic(), figures.reports_of_the_day():
+            with one_transaction(), figures.reports_of_the_day():
                 counts = self.day(day, officers)
             filed, late = filed + counts[0], late + counts[1]
             day += datetime.timedelta(days=1)
@@ -269,7 +269,7 @@ class ReportsBuilder:
         filed = 0
         for day in days:
             self.random = random.Random(f"{SEED}-{day.isoformat()}")
-            with transaction.atomic(), figures.reports_of_the_day():
+            with one_transaction(), figures.reports_of_the_day():
                 counts = self.day(day, officers, today=day == today)
             filed += counts[0]
             if day == today:
@@ -285,7 +285,7 @@ def load_demo(out=None) -> bool:
     builder = ReportsBuilder(out)
     changed = False
     if not is_loaded():
-        with transaction.atomic():
+        with one_transaction():
             builder.definition()
         builder.history()
         changed = True

@@ -22,6 +22,7 @@ from fangkong.core.models import Person
 from fangkong.core.people_import import MAX_REPORTED_ERRORS, ImportResult, sqlite_page_cache
 from fangkong.core.roles import Role
 from fangkong.core.services import validated_save
+from fangkong.core.transactions import entry_point, service_atomic
 from fangkong.reporting import checkin_sheets, scoping
 from fangkong.reporting import figures as figures_module
 from fangkong.reporting.models import (
@@ -172,6 +173,7 @@ def _save_checkin(checkin: HealthCheckin, actor) -> HealthCheckin:
     # that every other check-in of the school is queuing for.
     checkin.full_clean(exclude=_CHECKIN_RELATED, validate_unique=False, validate_constraints=False)
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             checkin.save(force_insert=True)
     except IntegrityError as exc:
@@ -191,7 +193,7 @@ def _save_checkin(checkin: HealthCheckin, actor) -> HealthCheckin:
 # ---- check-ins ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@entry_point
 def submit_checkin(
     actor, person: Person, *, date: datetime.date | None = None, channel: str = "", **answers
 ) -> HealthCheckin:
@@ -281,7 +283,7 @@ def correct_checkin(
 # ---- the policy ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@entry_point
 def update_policy(actor, *, reason: str = "", **data) -> ReportingPolicy:
     """The office changes the reporting rules. Check-ins already flagged keep their flag."""
     if not scoping.can_edit_policy(actor):
@@ -575,7 +577,7 @@ def _import_records(actor, records, *, today: datetime.date | None = None) -> Im
     now = timezone.now()
     writer = CheckinWriter(actor, HealthCheckin.Channel.IMPORT, now)
     try:
-        with sqlite_page_cache(writer.connection), transaction.atomic():
+        with sqlite_page_cache(writer.connection), service_atomic():
             writer.write(valid)
         result.created = len(valid)
     except IntegrityError:
@@ -615,7 +617,7 @@ RULE_ATTRIBUTES = (
 )
 
 
-@transaction.atomic
+@entry_point
 def create_report_field(actor, **data) -> ReportField:
     _require_field_keeper(actor)
     field = ReportField(**{key: data[key] for key in FIELD_ATTRIBUTES if key in data})
@@ -625,7 +627,7 @@ def create_report_field(actor, **data) -> ReportField:
     return field
 
 
-@transaction.atomic
+@entry_point
 def update_report_field(actor, field: ReportField, *, reason: str = "", **data) -> ReportField:
     """Labels, order, source and whether the field is asked. The code stays: reports,
     spreadsheets and other systems refer to it."""
@@ -648,7 +650,7 @@ def _rule_sides_problem(rule: ValidationRule) -> dict:
     return {}
 
 
-@transaction.atomic
+@entry_point
 def create_validation_rule(actor, **data) -> ValidationRule:
     _require_field_keeper(actor)
     rule = ValidationRule(**{key: data[key] for key in RULE_ATTRIBUTES if key in data})
@@ -659,7 +661,7 @@ def create_validation_rule(actor, **data) -> ValidationRule:
     return rule
 
 
-@transaction.atomic
+@entry_point
 def update_validation_rule(
     actor, rule: ValidationRule, *, reason: str = "", **data
 ) -> ValidationRule:
@@ -930,7 +932,7 @@ def _require_editable_by_filler(report: UnitReport) -> None:
         )
 
 
-@transaction.atomic
+@entry_point
 def create_report(
     actor,
     unit,
@@ -953,7 +955,7 @@ def create_report(
     return _fill(actor, report, values, reasons, note, submit=submit, now=now)
 
 
-@transaction.atomic
+@entry_point
 def update_report(
     actor,
     report: UnitReport,
@@ -973,7 +975,7 @@ def update_report(
     return _fill(actor, report, values, reasons, note, submit=submit, now=now)
 
 
-@transaction.atomic
+@entry_point
 def submit_nil_report(
     actor, unit, day: datetime.date, *, now: datetime.datetime | None = None
 ) -> UnitReport:
@@ -1004,7 +1006,7 @@ def _require_submitted(report: UnitReport, message: str) -> None:
         raise ValidationError(message % {"status": report.get_status_display()})
 
 
-@transaction.atomic
+@entry_point
 def return_report(
     actor, report: UnitReport, comment: str, *, now: datetime.datetime | None = None
 ) -> UnitReport:
@@ -1029,7 +1031,7 @@ def return_report(
     return report
 
 
-@transaction.atomic
+@entry_point
 def correct_report_value(
     actor,
     report: UnitReport,
@@ -1093,7 +1095,7 @@ def correct_report_value(
     return report.values.get(field=field, superseded_at__isnull=True)
 
 
-@transaction.atomic
+@entry_point
 def approve_report(
     actor, report: UnitReport, *, comment: str = "", now: datetime.datetime | None = None
 ) -> UnitReport:

@@ -10,7 +10,6 @@ Records are named by id in fields called as the services call them (`store`, `so
 
 import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +19,16 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema, field_validator
 
-from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
+from fangkong.apischema import (
+    FilterSchema,
+    Id,
+    InSchema,
+    Pagination,
+    api_enum,
+    error_responses,
+    id_path,
+    record,
+)
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Campus, Unit
 from fangkong.supplies import scoping, selectors, services
@@ -41,28 +49,16 @@ from fangkong.supplies.models import (
 )
 
 router = Router(tags=["supplies"])
-ERRORS = frozenset({400, 401, 403, 404, 422})
 MAX_LINES = 200
 DEFAULT_PERIOD_DAYS = 30
 
 
-def _error_responses(ok):
-    from fangkong.api import ErrorOut
-
-    return {200: ok, **{status: ErrorOut for status in ERRORS}}
-
-
-def _api_enum(name: str, choices) -> type[StrEnum]:
-    """The model's choices as an enum with a name of its own in the OpenAPI document."""
-    return StrEnum(name, {member.name: member.value for member in choices})
-
-
-SupplyPurpose = _api_enum("SupplyPurpose", Purpose)
-SupplyItemCategory = _api_enum("SupplyItemCategory", Item.Category)
-SupplyMeasureUnit = _api_enum("SupplyMeasureUnit", MeasureUnit)
-SupplierKind = _api_enum("SupplierKind", Supplier.Kind)
-RequisitionStatus = _api_enum("RequisitionStatus", Requisition.Status)
-StockMoveKind = _api_enum("StockMoveKind", StockMove.Kind)
+SupplyPurpose = api_enum("SupplyPurpose", Purpose)
+SupplyItemCategory = api_enum("SupplyItemCategory", Item.Category)
+SupplyMeasureUnit = api_enum("SupplyMeasureUnit", MeasureUnit)
+SupplierKind = api_enum("SupplierKind", Supplier.Kind)
+RequisitionStatus = api_enum("RequisitionStatus", Requisition.Status)
+StockMoveKind = api_enum("StockMoveKind", StockMove.Kind)
 
 # A quantity as a number or a string: the services say what is wrong with it.
 QuantityInput = Annotated[
@@ -165,68 +161,56 @@ def _require_catalogue_reader(user) -> None:
         raise PermissionDenied(_("Your role does not give access to supplies."))
 
 
-@router.get("/items", response=_error_responses(list[SupplyItemOut]))
+@router.get("/items", response=error_responses(list[SupplyItemOut]))
 def list_items(request):
     """Every item (active or not), by category and code."""
     _require_catalogue_reader(request.user)
     return Item.objects.order_by("category", "code")
 
 
-@router.post("/items", response=_error_responses(SupplyItemOut))
+@router.post("/items", response=error_responses(SupplyItemOut))
 def create_item(request, payload: SupplyItemIn):
     data = payload.dict()
     data["category"], data["unit"] = str(data["category"]), str(data["unit"])
     return services.create_item(request.user, **data)
 
 
-@router.get("/stores", response=_error_responses(list[SupplyStoreOut]))
+@router.get("/stores", response=error_responses(list[SupplyStoreOut]))
 def list_stores(request):
     _require_catalogue_reader(request.user)
     return Store.objects.order_by("code")
 
 
-@router.post("/stores", response=_error_responses(SupplyStoreOut))
+@router.post("/stores", response=error_responses(SupplyStoreOut))
 def create_store(request, payload: SupplyStoreIn):
     scoping.require_catalogue_keeper(request.user)
     data = payload.dict()
-    data["campus"] = _record(Campus, data["campus"], "campus")
+    data["campus"] = record(Campus, data["campus"], "campus")
     return services.create_store(request.user, **data)
 
 
-@router.get("/sources", response=_error_responses(list[SupplySourceOut]))
+@router.get("/sources", response=error_responses(list[SupplySourceOut]))
 def list_sources(request):
     _require_catalogue_reader(request.user)
     return SourceCategory.objects.order_by("code")
 
 
-@router.post("/sources", response=_error_responses(SupplySourceOut))
+@router.post("/sources", response=error_responses(SupplySourceOut))
 def create_source(request, payload: SupplySourceIn):
     return services.create_source(request.user, **payload.dict())
 
 
-@router.get("/suppliers", response=_error_responses(list[SupplierOut]))
+@router.get("/suppliers", response=error_responses(list[SupplierOut]))
 def list_suppliers(request):
     scoping.require_stock_reader(request.user)
     return Supplier.objects.order_by("name")
 
 
-@router.post("/suppliers", response=_error_responses(SupplierOut))
+@router.post("/suppliers", response=error_responses(SupplierOut))
 def create_supplier(request, payload: SupplierIn):
     data = payload.dict()
     data["kind"] = str(data["kind"])
     return services.create_supplier(request.user, **data)
-
-
-def _record(model, pk, field: str, queryset=None):
-    """The row `pk` names, or an error on `field`."""
-    if pk is None:
-        return None
-    found = (queryset if queryset is not None else model.objects.all()).filter(pk=pk).first()
-    if found is None:
-        raise ValidationError(
-            {field: _("No such %(what)s: %(id)s.") % {"what": model._meta.verbose_name, "id": pk}}
-        )
-    return found
 
 
 # ---- receipts ---------------------------------------------------------------------------------
@@ -309,7 +293,7 @@ def _receipt_detail(receipt: Receipt) -> Receipt:
     return receipt
 
 
-@router.get("/receipts", response=_error_responses(list[SupplyReceiptOut]))
+@router.get("/receipts", response=error_responses(list[SupplyReceiptOut]))
 @paginate(Pagination)
 def list_receipts(request, filters: Query[ReceiptListFilter]):
     """Receipts (入库单), newest first."""
@@ -317,7 +301,7 @@ def list_receipts(request, filters: Query[ReceiptListFilter]):
     return selectors.receipts_for(request.user, **filters.dict())
 
 
-@router.post("/receipts", response=_error_responses(SupplyReceiptDetailOut))
+@router.post("/receipts", response=error_responses(SupplyReceiptDetailOut))
 def post_receipt(request, payload: SupplyReceiptIn):
     """Receive supplies into a store from one source: a numbered receipt, a lot per line."""
     scoping.require_stock_keeper(request.user)
@@ -340,7 +324,7 @@ def post_receipt(request, payload: SupplyReceiptIn):
         )
     source = SourceCategory.objects.filter(pk=payload.source).first()
     store = Store.objects.filter(pk=payload.store).first()
-    supplier = _record(Supplier, payload.supplier, "supplier")
+    supplier = record(Supplier, payload.supplier, "supplier")
     if errors:
         raise ValidationError(errors)
     receipt = services.post_receipt(
@@ -356,7 +340,7 @@ def post_receipt(request, payload: SupplyReceiptIn):
     return _receipt_detail(receipt)
 
 
-@router.get("/receipts/{receipt_id}", response=_error_responses(SupplyReceiptDetailOut))
+@router.get("/receipts/{receipt_id}", response=error_responses(SupplyReceiptDetailOut))
 def get_receipt(request, receipt_id: int = id_path()):
     receipt = core_scoping.get_visible_or_404(
         selectors.receipts_visible_to(request.user), pk=receipt_id
@@ -500,7 +484,7 @@ def _requisition_detail(requisition: Requisition) -> Requisition:
     return requisition
 
 
-@router.get("/requisitions", response=_error_responses(list[RequisitionOut]))
+@router.get("/requisitions", response=error_responses(list[RequisitionOut]))
 @paginate(Pagination)
 def list_requisitions(request, filters: Query[RequisitionListFilter]):
     """Requisitions (领用申请) the caller may see (an officer: their unit's), newest first."""
@@ -509,10 +493,10 @@ def list_requisitions(request, filters: Query[RequisitionListFilter]):
     )
 
 
-@router.post("/requisitions", response=_error_responses(RequisitionDetailOut))
+@router.post("/requisitions", response=error_responses(RequisitionDetailOut))
 def request_supplies(request, payload: RequisitionIn):
     """A unit asks for supplies: its officer, or the office on its behalf."""
-    unit = _record(Unit, payload.unit, "unit")
+    unit = record(Unit, payload.unit, "unit")
     items = Item.objects.in_bulk({line.item for line in payload.lines})
     requisition = services.request_supplies(
         request.user,
@@ -524,13 +508,13 @@ def request_supplies(request, payload: RequisitionIn):
     return _requisition_detail(requisition)
 
 
-@router.get("/requisitions/{requisition_id}", response=_error_responses(RequisitionDetailOut))
+@router.get("/requisitions/{requisition_id}", response=error_responses(RequisitionDetailOut))
 def get_requisition(request, requisition_id: int = id_path()):
     return _requisition_detail(_visible_requisition(request, requisition_id))
 
 
 @router.post(
-    "/requisitions/{requisition_id}/decide", response=_error_responses(RequisitionDetailOut)
+    "/requisitions/{requisition_id}/decide", response=error_responses(RequisitionDetailOut)
 )
 def decide_requisition(request, payload: RequisitionDecisionIn, requisition_id: int = id_path()):
     """The office approves (perhaps trimming lines, saying why) or rejects with a reason."""
@@ -557,14 +541,14 @@ def decide_requisition(request, payload: RequisitionDecisionIn, requisition_id: 
 
 @router.get(
     "/requisitions/{requisition_id}/suggested-lots",
-    response=_error_responses(list[SuggestedLineOut]),
+    response=error_responses(list[SuggestedLineOut]),
 )
 def suggested_lots(request, filters: Query[SuggestFilter], requisition_id: int = id_path()):
     """For each line still to issue, the lots first-expiry-first-out would take from a
     store (restricted donations only for their use)."""
     requisition = _visible_requisition(request, requisition_id)
     scoping.require_stock_keeper(request.user)
-    store = _record(Store, filters.store, "store")
+    store = record(Store, filters.store, "store")
     today = timezone.localdate()
     answer = []
     for line in requisition.lines.select_related("item").order_by("pk"):
@@ -608,9 +592,7 @@ def _issue_lots(index: int, lots: list[IssueLotIn], known: dict, errors: dict):
     return chosen
 
 
-@router.post(
-    "/requisitions/{requisition_id}/issue", response=_error_responses(RequisitionDetailOut)
-)
+@router.post("/requisitions/{requisition_id}/issue", response=error_responses(RequisitionDetailOut))
 def issue_requisition(request, payload: RequisitionIssueIn, requisition_id: int = id_path()):
     """The storekeeper issues an approved requisition, at once or in part, from the lots
     given or first-expiry-first-out; the recipient's name is recorded."""
@@ -732,7 +714,7 @@ def _moves():
     return StockMove.objects.select_related("item", "lot", "posted_by")
 
 
-@router.get("/moves", response=_error_responses(list[StockMoveOut]))
+@router.get("/moves", response=error_responses(list[StockMoveOut]))
 @paginate(Pagination)
 def list_moves(request, filters: Query[StockMoveFilter]):
     """Stock moves (库存流水) the caller may see, newest first."""
@@ -742,7 +724,7 @@ def list_moves(request, filters: Query[StockMoveFilter]):
     return selectors.moves_for(request.user, **data)
 
 
-@router.post("/moves/{move_id}/reverse", response=_error_responses(StockMoveOut))
+@router.post("/moves/{move_id}/reverse", response=error_responses(StockMoveOut))
 def reverse_move(request, payload: MoveReversalIn, move_id: int = id_path()):
     """Undo a posted move with a reason, by the opposite move (冲销)."""
     move = core_scoping.get_visible_or_404(selectors.moves_visible_to(request.user), pk=move_id)
@@ -750,16 +732,16 @@ def reverse_move(request, payload: MoveReversalIn, move_id: int = id_path()):
     return _moves().get(pk=reversal.pk)
 
 
-@router.post("/transfers", response=_error_responses(StockTransferOut))
+@router.post("/transfers", response=error_responses(StockTransferOut))
 def transfer_stock(request, payload: StockTransferIn):
     """Move part of a lot from one store to another."""
     scoping.require_stock_keeper(request.user)
-    lot = _record(Lot, payload.lot, "lot", Lot.objects.select_related("item"))
+    lot = record(Lot, payload.lot, "lot", Lot.objects.select_related("item"))
     out, into = services.transfer_stock(
         request.user,
         lot=lot,
-        from_store=_record(Store, payload.from_store, "from_store"),
-        to_store=_record(Store, payload.to_store, "to_store"),
+        from_store=record(Store, payload.from_store, "from_store"),
+        to_store=record(Store, payload.to_store, "to_store"),
         quantity=payload.quantity,
         moved_on=payload.moved_on or timezone.localdate(),
         reason=payload.reason,
@@ -767,11 +749,11 @@ def transfer_stock(request, payload: StockTransferIn):
     return {"out": _moves().get(pk=out.pk), "into": _moves().get(pk=into.pk)}
 
 
-@router.post("/stocktakes", response=_error_responses(list[StockMoveOut]))
+@router.post("/stocktakes", response=error_responses(list[StockMoveOut]))
 def record_stocktake(request, payload: StocktakeIn):
     """A count of some lots in a store (盘点): each difference becomes an adjustment."""
     scoping.require_stock_keeper(request.user)
-    store = _record(Store, payload.store, "store")
+    store = record(Store, payload.store, "store")
     known = Lot.objects.select_related("item").in_bulk({count.lot for count in payload.counts})
     counts, errors = {}, {}
     for index, count in enumerate(payload.counts, start=1):
@@ -794,7 +776,7 @@ def record_stocktake(request, payload: StocktakeIn):
     return list(_moves().filter(pk__in=[move.pk for move in moves]).order_by("pk"))
 
 
-@router.post("/periods/close", response=_error_responses(ClosedPeriodOut))
+@router.post("/periods/close", response=error_responses(ClosedPeriodOut))
 def close_period(request, payload: PeriodCloseIn):
     """The office closes the ledger through a day: nothing may be dated on or before it."""
     period = services.close_period(request.user, payload.closed_through, payload.note)
@@ -978,7 +960,7 @@ def _period_totals(report, **groups: list[dict]) -> dict:
     }
 
 
-@router.get("/reports/stock", response=_error_responses(StockOnHandOut))
+@router.get("/reports/stock", response=error_responses(StockOnHandOut))
 def stock_report(request, filters: Query[StockReportFilter]):
     """What is on hand by item, store and source, and each item's total."""
     scoping.require_stock_reader(request.user)
@@ -986,7 +968,7 @@ def stock_report(request, filters: Query[StockReportFilter]):
     return {"rows": report.rows, "totals": _item_totals(report.totals)}
 
 
-@router.get("/reports/receipts", response=_error_responses(ReceiptsReportOut))
+@router.get("/reports/receipts", response=error_responses(ReceiptsReportOut))
 def receipts_report(request, filters: Query[SupplyPeriodFilter]):
     """Received in a period by source category and by item, with tonnes for weighed items."""
     scoping.require_stock_reader(request.user)
@@ -999,7 +981,7 @@ def receipts_report(request, filters: Query[SupplyPeriodFilter]):
     )
 
 
-@router.get("/reports/issues", response=_error_responses(IssuesReportOut))
+@router.get("/reports/issues", response=error_responses(IssuesReportOut))
 def issues_report(request, filters: Query[SupplyPeriodFilter]):
     """Issued on requisitions in a period by unit and item (an officer: their unit)."""
     selectors.require_issues_reader(request.user)
@@ -1012,7 +994,7 @@ def issues_report(request, filters: Query[SupplyPeriodFilter]):
     )
 
 
-@router.get("/reports/register", response=_error_responses(RegisterOut))
+@router.get("/reports/register", response=error_responses(RegisterOut))
 def register_report(request, filters: Query[SupplyPeriodFilter]):
     """The requisition register (物资领用登记表): a numbered row per issue."""
     selectors.require_issues_reader(request.user)
@@ -1041,7 +1023,7 @@ def register_report(request, filters: Query[SupplyPeriodFilter]):
     }
 
 
-@router.get("/reports/donations/{supplier_id}", response=_error_responses(DonationTraceOut))
+@router.get("/reports/donations/{supplier_id}", response=error_responses(DonationTraceOut))
 def donation_trace(request, supplier_id: int = id_path()):
     """Where a donor's gifts went: received, issued to which units, left where."""
     scoping.require_stock_reader(request.user)
@@ -1078,7 +1060,7 @@ def donation_trace(request, supplier_id: int = id_path()):
     }
 
 
-@router.get("/reports/days-of-supply", response=_error_responses(list[SupplyDaysOut]))
+@router.get("/reports/days-of-supply", response=error_responses(list[SupplyDaysOut]))
 def days_of_supply(request, filters: Query[SupplyDaysFilter]):
     """Per item: on hand ÷ the last 7 days' average daily issue."""
     scoping.require_stock_reader(request.user)
@@ -1099,7 +1081,7 @@ def days_of_supply(request, filters: Query[SupplyDaysFilter]):
     ]
 
 
-@router.get("/reports/below-minimum", response=_error_responses(list[BelowMinimumOut]))
+@router.get("/reports/below-minimum", response=error_responses(list[BelowMinimumOut]))
 def below_minimum(request):
     """The items whose total on hand is below their minimum level."""
     scoping.require_stock_reader(request.user)

@@ -30,13 +30,13 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from fangkong.core import services as core_services
 from fangkong.core.demo import DEMO_PASSWORD
 from fangkong.core.models import Campus, Person, Unit, User
 from fangkong.core.roles import Role
+from fangkong.core.transactions import one_transaction
 from fangkong.supplies import services
 from fangkong.supplies.models import (
     Balance,
@@ -692,11 +692,11 @@ def load_demo(out=None) -> bool:
     if User.objects.filter(username__in=["office", "storekeeper"]).count() != 2:
         return False  # no demo school to build on
     changed = False
-    with transaction.atomic():
+    with one_transaction():
         if not is_loaded():
             SuppliesBuilder(out).build()
             changed = True
-    with transaction.atomic():
+    with one_transaction():
         if not asked_today():
             changed = SuppliesBuilder(out).todays_slice() or changed
     return changed

@@ -23,6 +23,7 @@ from django.db.models import F, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core.transactions import entry_point
 from fangkong.supplies import scoping
 from fangkong.supplies.models import (
     ZERO,
@@ -228,7 +229,7 @@ def _post(actor, *, kind, lot: Lot, store: Store, quantity: Decimal, moved_on, *
 # ---- receipts -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@entry_point
 def post_receipt(
     actor,
     *,
@@ -329,7 +330,7 @@ def post_receipt(
 # ---- requisitions -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@entry_point
 def request_supplies(
     actor,
     *,
@@ -435,7 +436,7 @@ def _limit_problem(unit, item: Item, quantity: Decimal, day: datetime.date) -> s
     }
 
 
-@transaction.atomic
+@entry_point
 def decide_requisition(
     actor,
     requisition: Requisition,
@@ -547,7 +548,7 @@ def _lock_for_issue(requisition: Requisition, store: Store | None, lines) -> dic
     )
 
 
-@transaction.atomic
+@entry_point
 def issue_requisition(
     actor,
     requisition: Requisition,
@@ -678,7 +679,7 @@ def _refresh_status(requisition: Requisition) -> None:
 # ---- transfers, stocktakes, reversals, periods --------------------------------------------
 
 
-@transaction.atomic
+@entry_point
 def transfer_stock(
     actor, *, lot: Lot, from_store: Store, to_store: Store, quantity, moved_on, reason=""
 ) -> tuple[StockMove, StockMove]:
@@ -722,7 +723,7 @@ def transfer_stock(
     return out, into
 
 
-@transaction.atomic
+@entry_point
 def record_stocktake(actor, *, store: Store, counts: dict, reason: str, counted_on) -> list:
     """A stocktake (盘点) of some lots in a store: {lot: counted quantity}. Each
     difference from the books becomes an adjustment move with the reason."""
@@ -770,7 +771,7 @@ def record_stocktake(actor, *, store: Store, counts: dict, reason: str, counted_
     return moves
 
 
-@transaction.atomic
+@entry_point
 def reverse_move(actor, move: StockMove, reason: str, *, moved_on=None) -> StockMove:
     """Undo one posted move with a reason, by the opposite move (冲销). A move is reversed
     once; a reversal is not reversed (post the right move instead)."""
@@ -804,6 +805,7 @@ def reverse_move(actor, move: StockMove, reason: str, *, moved_on=None) -> Stock
     if StockMove.objects.filter(reverses=move).exists():
         raise ValidationError(_("This move has already been reversed."))
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             reversal = _post(
                 actor,
@@ -825,7 +827,7 @@ def reverse_move(actor, move: StockMove, reason: str, *, moved_on=None) -> Stock
     return reversal
 
 
-@transaction.atomic
+@entry_point
 def close_period(actor, through: datetime.date, note: str = "") -> ClosedPeriod:
     """The office closes the ledger through a day: nothing may be dated on or before it."""
     scoping.require_catalogue_keeper(actor)
@@ -855,34 +857,34 @@ def _save_new(actor, instance):
     return instance
 
 
-@transaction.atomic
+@entry_point
 def create_item(actor, **data) -> Item:
     return _save_new(actor, Item(**data))
 
 
-@transaction.atomic
+@entry_point
 def create_pack(actor, **data):
     from fangkong.supplies.models import Pack
 
     return _save_new(actor, Pack(**data))
 
 
-@transaction.atomic
+@entry_point
 def create_store(actor, **data) -> Store:
     return _save_new(actor, Store(**data))
 
 
-@transaction.atomic
+@entry_point
 def create_source(actor, **data) -> SourceCategory:
     return _save_new(actor, SourceCategory(**data))
 
 
-@transaction.atomic
+@entry_point
 def create_supplier(actor, **data) -> Supplier:
     return _save_new(actor, Supplier(**data))
 
 
-@transaction.atomic
+@entry_point
 def set_unit_limit(actor, *, item: Item, per_person_per_day, unit=None) -> UnitLimit:
     """The office sets (or changes) how much of an item a unit may ask for a day, per
     person; without a unit, for every unit without its own."""
@@ -900,7 +902,7 @@ def set_unit_limit(actor, *, item: Item, per_person_per_day, unit=None) -> UnitL
     return limit
 
 
-@transaction.atomic
+@entry_point
 def update_catalogue_entry(actor, instance, **data):
     """The office changes an item, pack, store, source or donor: names, minimum level,
     active or not (master data is deactivated, never deleted). A code and an item's unit

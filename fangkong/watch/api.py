@@ -4,7 +4,6 @@ as the pages."""
 import datetime
 import functools
 from decimal import Decimal
-from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -12,7 +11,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from fangkong.apischema import FilterSchema, Id, InSchema, Pagination, id_path
+from fangkong.apischema import (
+    FilterSchema,
+    Id,
+    InSchema,
+    Pagination,
+    api_enum,
+    error_responses,
+    id_path,
+)
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Area, Building, Household, Person, User
 from fangkong.watch import scoping, selectors, services
@@ -32,24 +39,12 @@ from fangkong.watch.models import (
 )
 
 router = Router(tags=["watch"])
-ERRORS = frozenset({400, 401, 403, 404, 422})
 
 
-def _error_responses(ok):
-    from fangkong.api import ErrorOut
-
-    return {200: ok, **{status: ErrorOut for status in ERRORS}}
-
-
-def _api_enum(name: str, choices) -> type[StrEnum]:
-    """The model's choices as an enum with a name of its own in the OpenAPI document."""
-    return StrEnum(name, {member.name: member.value for member in choices})
-
-
-KeyPersonCategory = _api_enum("KeyPersonCategory", KeyPerson.Category)
-KeyPersonStatus = _api_enum("KeyPersonStatus", KeyPerson.Status)
-FollowUpKindEnum = _api_enum("FollowUpKind", FollowUpKind)
-FollowUpOutcome = _api_enum("FollowUpOutcome", FollowUp.Outcome)
+KeyPersonCategory = api_enum("KeyPersonCategory", KeyPerson.Category)
+KeyPersonStatus = api_enum("KeyPersonStatus", KeyPerson.Status)
+FollowUpKindEnum = api_enum("FollowUpKind", FollowUpKind)
+FollowUpOutcome = api_enum("FollowUpOutcome", FollowUp.Outcome)
 
 
 # ---- schemas ------------------------------------------------------------------------------
@@ -353,17 +348,17 @@ def _cell(cell) -> dict:
 # ---- regions ------------------------------------------------------------------------------
 
 
-@router.get("/regions", response=_error_responses(list[RegionOut]))
+@router.get("/regions", response=error_responses(list[RegionOut]))
 def list_regions(request, filters: Query[RegionFilter]):
     return selectors.regions(on=filters.on)
 
 
-@router.post("/regions", response=_error_responses(RegionOut))
+@router.post("/regions", response=error_responses(RegionOut))
 def create_region(request, payload: RegionIn):
     return services.create_region(request.user, **payload.dict())
 
 
-@router.patch("/regions/{region_id}", response=_error_responses(RegionOut))
+@router.patch("/regions/{region_id}", response=error_responses(RegionOut))
 def update_region(request, payload: RegionPatch, region_id: int = id_path()):
     if not scoping.can_keep_regions(request.user):
         raise PermissionDenied(_("Only the prevention & control office keeps the regions."))
@@ -374,7 +369,7 @@ def update_region(request, payload: RegionPatch, region_id: int = id_path()):
     return services.update_region(request.user, region, reason=reason, **data)
 
 
-@router.post("/regions/{region_id}/end", response=_error_responses(RegionOut))
+@router.post("/regions/{region_id}/end", response=error_responses(RegionOut))
 def end_region(request, payload: RegionEndIn, region_id: int = id_path()):
     if not scoping.can_keep_regions(request.user):
         raise PermissionDenied(_("Only the prevention & control office keeps the regions."))
@@ -389,14 +384,14 @@ def _ledger_filters(filters: LedgerFilter) -> dict:
     return _filter_values(filters, ("category", "status"))
 
 
-@router.get("/key-persons", response=_error_responses(list[KeyPersonOut]))
+@router.get("/key-persons", response=error_responses(list[KeyPersonOut]))
 @paginate(Pagination)
 def list_key_persons(request, filters: Query[LedgerFilter]):
     _require_ledger(request.user)
     return selectors.key_persons_for(request.user, **_ledger_filters(filters))
 
 
-@router.get("/key-persons/counts", response=_error_responses(list[CountOut]))
+@router.get("/key-persons/counts", response=error_responses(list[CountOut]))
 def key_person_counts(request, filters: Query[LedgerFilter]):
     """Persons per category, staff and students apart, for the filtered ledger."""
     _require_ledger(request.user)
@@ -405,12 +400,12 @@ def key_person_counts(request, filters: Query[LedgerFilter]):
     )
 
 
-@router.get("/key-persons/{key_person_id}", response=_error_responses(KeyPersonOut))
+@router.get("/key-persons/{key_person_id}", response=error_responses(KeyPersonOut))
 def get_key_person(request, key_person_id: int = id_path()):
     return _entry(request, key_person_id)
 
 
-@router.post("/key-persons", response=_error_responses(KeyPersonOut))
+@router.post("/key-persons", response=error_responses(KeyPersonOut))
 @_errors_name_api_fields
 def create_key_person(request, payload: KeyPersonIn):
     data = payload.dict()
@@ -419,7 +414,7 @@ def create_key_person(request, payload: KeyPersonIn):
     return services.list_key_person(request.user, **_entry_data(request, data))
 
 
-@router.patch("/key-persons/{key_person_id}", response=_error_responses(KeyPersonOut))
+@router.patch("/key-persons/{key_person_id}", response=error_responses(KeyPersonOut))
 @_errors_name_api_fields
 def update_key_person(request, payload: KeyPersonPatch, key_person_id: int = id_path()):
     entry = _entry(request, key_person_id)
@@ -430,12 +425,12 @@ def update_key_person(request, payload: KeyPersonPatch, key_person_id: int = id_
     )
 
 
-@router.post("/key-persons/{key_person_id}/verify", response=_error_responses(KeyPersonOut))
+@router.post("/key-persons/{key_person_id}/verify", response=error_responses(KeyPersonOut))
 def verify_key_person(request, key_person_id: int = id_path()):
     return services.verify_key_person(request.user, _entry(request, key_person_id))
 
 
-@router.post("/key-persons/{key_person_id}/clear", response=_error_responses(KeyPersonOut))
+@router.post("/key-persons/{key_person_id}/clear", response=error_responses(KeyPersonOut))
 def clear_key_person(request, payload: ClearIn, key_person_id: int = id_path()):
     entry = _entry(request, key_person_id)
     return services.clear_key_person(request.user, entry, payload.reason, payload.cleared_on)
@@ -444,14 +439,14 @@ def clear_key_person(request, payload: ClearIn, key_person_id: int = id_path()):
 # ---- follow-ups ---------------------------------------------------------------------------
 
 
-@router.get("/follow-ups", response=_error_responses(list[FollowUpOut]))
+@router.get("/follow-ups", response=error_responses(list[FollowUpOut]))
 @paginate(Pagination)
 def list_follow_ups(request, filters: Query[FollowUpFilter]):
     _require_ledger(request.user)
     return selectors.follow_ups_for(request.user, **filters.dict())
 
 
-@router.post("/follow-ups", response=_error_responses(FollowUpOut))
+@router.post("/follow-ups", response=error_responses(FollowUpOut))
 @_errors_name_api_fields
 def create_follow_up(request, payload: FollowUpIn):
     data = payload.dict()
@@ -461,7 +456,7 @@ def create_follow_up(request, payload: FollowUpIn):
     return services.record_follow_up(request.user, entry, **data)
 
 
-@router.post("/follow-ups/{follow_up_id}/supersede", response=_error_responses(FollowUpOut))
+@router.post("/follow-ups/{follow_up_id}/supersede", response=error_responses(FollowUpOut))
 def supersede_follow_up(request, payload: FollowUpCorrectionIn, follow_up_id: int = id_path()):
     """Correct a follow-up: a new record replaces it in the counts; the old one is kept."""
     follow_up = core_scoping.get_visible_or_404(
@@ -476,7 +471,7 @@ def supersede_follow_up(request, payload: FollowUpCorrectionIn, follow_up_id: in
     return services.supersede_follow_up(request.user, follow_up, reason=reason, **data)
 
 
-@router.get("/due", response=_error_responses(list[DueOut]))
+@router.get("/due", response=error_responses(list[DueOut]))
 def due_list(request, filters: Query[DayFilter]):
     """The day's follow-up list: persons due by their plans or drawn for a phone check."""
     _require_ledger(request.user)
@@ -500,7 +495,7 @@ def due_list(request, filters: Query[DayFilter]):
 # ---- random phone checks ------------------------------------------------------------------
 
 
-@router.post("/draws", response=_error_responses(DrawOut))
+@router.post("/draws", response=error_responses(DrawOut))
 def create_draw(request, payload: DrawIn):
     return services.draw_random_check(
         request.user,
@@ -510,12 +505,12 @@ def create_draw(request, payload: DrawIn):
     )
 
 
-@router.get("/draws/{draw_id}", response=_error_responses(DrawOut))
+@router.get("/draws/{draw_id}", response=error_responses(DrawOut))
 def get_draw(request, draw_id: int = id_path()):
     return core_scoping.get_visible_or_404(selectors.draws_for(request.user), pk=draw_id)
 
 
-@router.post("/draws/{draw_id}/redo", response=_error_responses(RedoOut))
+@router.post("/draws/{draw_id}/redo", response=error_responses(RedoOut))
 def redo_draw(request, draw_id: int = id_path()):
     """The draw run again from its stored seed and population, and whether it matches."""
     draw = core_scoping.get_visible_or_404(selectors.draws_for(request.user), pk=draw_id)
@@ -526,7 +521,7 @@ def redo_draw(request, draw_id: int = id_path()):
 # ---- compliance ---------------------------------------------------------------------------
 
 
-@router.get("/compliance", response=_error_responses(ComplianceOut))
+@router.get("/compliance", response=error_responses(ComplianceOut))
 def compliance(request, filters: Query[ComplianceFilter]):
     """Followed up ÷ due, per unit and day and school-wide (at most 92 days)."""
     _require_ledger(request.user)
@@ -550,15 +545,15 @@ def compliance(request, filters: Query[ComplianceFilter]):
 
 # ---- medical isolation --------------------------------------------------------------------
 
-PlaceKind = _api_enum("IsolationPlaceKind", IsolationCase.PlaceKind)
-OrderedBy = _api_enum("IsolationOrderedBy", IsolationCase.OrderedBy)
-IsolationStatus = _api_enum("IsolationStatus", IsolationCase.Status)
-Slot = _api_enum("IsolationCheckSlot", CheckSlot)
-IncidentKind = _api_enum("IncidentKind", Incident.Kind)
-IncidentSeverity = _api_enum("IncidentSeverity", Incident.Severity)
-IncidentStatus = _api_enum("IncidentStatus", Incident.Status)
-IncidentActionKind = _api_enum("IncidentActionKind", IncidentAction.Kind)
-IncidentActionEvent = _api_enum("IncidentActionEvent", IncidentAction.Event)
+PlaceKind = api_enum("IsolationPlaceKind", IsolationCase.PlaceKind)
+OrderedBy = api_enum("IsolationOrderedBy", IsolationCase.OrderedBy)
+IsolationStatus = api_enum("IsolationStatus", IsolationCase.Status)
+Slot = api_enum("IsolationCheckSlot", CheckSlot)
+IncidentKind = api_enum("IncidentKind", Incident.Kind)
+IncidentSeverity = api_enum("IncidentSeverity", Incident.Severity)
+IncidentStatus = api_enum("IncidentStatus", Incident.Status)
+IncidentActionKind = api_enum("IncidentActionKind", IncidentAction.Kind)
+IncidentActionEvent = api_enum("IncidentActionEvent", IncidentAction.Event)
 
 
 class IsolationPolicyOut(Schema):
@@ -765,18 +760,18 @@ def _case(request, case_id: int) -> IsolationCase:
     )
 
 
-@router.get("/isolation/policies", response=_error_responses(list[IsolationPolicyOut]))
+@router.get("/isolation/policies", response=error_responses(list[IsolationPolicyOut]))
 def list_isolation_policies(request):
     scoping.require_isolation_reader(request.user)
     return selectors.isolation_policies()
 
 
-@router.post("/isolation/policies", response=_error_responses(IsolationPolicyOut))
+@router.post("/isolation/policies", response=error_responses(IsolationPolicyOut))
 def create_isolation_policy(request, payload: PolicyIn):
     return services.create_isolation_policy(request.user, **payload.dict())
 
 
-@router.patch("/isolation/policies/{policy_id}", response=_error_responses(IsolationPolicyOut))
+@router.patch("/isolation/policies/{policy_id}", response=error_responses(IsolationPolicyOut))
 def update_isolation_policy(request, payload: PolicyPatch, policy_id: int = id_path()):
     scoping.require_isolation_reader(request.user)
     policy = core_scoping.get_visible_or_404(IsolationPolicy.objects.all(), pk=policy_id)
@@ -785,7 +780,7 @@ def update_isolation_policy(request, payload: PolicyPatch, policy_id: int = id_p
     return services.update_isolation_policy(request.user, policy, reason=reason, **data)
 
 
-@router.get("/isolation/rooms", response=_error_responses(list[RoomOut]))
+@router.get("/isolation/rooms", response=error_responses(list[RoomOut]))
 def list_isolation_rooms(request):
     scoping.require_all_isolation_reader(request.user)
     return selectors.isolation_rooms()
@@ -795,7 +790,7 @@ def _room_out(room: IsolationRoom) -> IsolationRoom:
     return selectors.isolation_rooms().get(pk=room.pk)
 
 
-@router.post("/isolation/rooms", response=_error_responses(RoomOut))
+@router.post("/isolation/rooms", response=error_responses(RoomOut))
 @_errors_name_api_fields
 def create_isolation_room(request, payload: RoomIn):
     data = payload.dict()
@@ -803,7 +798,7 @@ def create_isolation_room(request, payload: RoomIn):
     return _room_out(services.create_isolation_room(request.user, **data))
 
 
-@router.patch("/isolation/rooms/{room_id}", response=_error_responses(RoomOut))
+@router.patch("/isolation/rooms/{room_id}", response=error_responses(RoomOut))
 def update_isolation_room(request, payload: RoomPatch, room_id: int = id_path()):
     scoping.require_all_isolation_reader(request.user)
     room = core_scoping.get_visible_or_404(IsolationRoom.objects.all(), pk=room_id)
@@ -816,19 +811,19 @@ def _case_filters(filters: CaseFilter) -> dict:
     return _filter_values(filters, ("status", "place_kind", "ordered_by"))
 
 
-@router.get("/isolation/cases", response=_error_responses(list[CaseOut]))
+@router.get("/isolation/cases", response=error_responses(list[CaseOut]))
 @paginate(Pagination)
 def list_isolation_cases(request, filters: Query[CaseFilter]):
     scoping.require_isolation_reader(request.user)
     return selectors.isolation_cases_for(request.user, **_case_filters(filters))
 
 
-@router.get("/isolation/cases/{case_id}", response=_error_responses(CaseOut))
+@router.get("/isolation/cases/{case_id}", response=error_responses(CaseOut))
 def get_isolation_case(request, case_id: int = id_path()):
     return _case(request, case_id)
 
 
-@router.post("/isolation/cases", response=_error_responses(CaseOut))
+@router.post("/isolation/cases", response=error_responses(CaseOut))
 @_errors_name_api_fields
 def start_isolation(request, payload: CaseIn):
     """Start a case: the policy in force on the start date sets its planned end."""
@@ -844,7 +839,7 @@ def start_isolation(request, payload: CaseIn):
     return services.start_isolation(request.user, **data)
 
 
-@router.post("/isolation/cases/{case_id}/release", response=_error_responses(CaseOut))
+@router.post("/isolation/cases/{case_id}/release", response=error_responses(CaseOut))
 def release_isolation(request, payload: ReleaseIn, case_id: int = id_path()):
     case = _case(request, case_id)
     return services.release_isolation(
@@ -852,7 +847,7 @@ def release_isolation(request, payload: ReleaseIn, case_id: int = id_path()):
     )
 
 
-@router.post("/isolation/cases/{case_id}/transfer", response=_error_responses(CaseOut))
+@router.post("/isolation/cases/{case_id}/transfer", response=error_responses(CaseOut))
 def transfer_to_hospital(request, payload: TransferIn, case_id: int = id_path()):
     case = _case(request, case_id)
     return services.transfer_to_hospital(
@@ -860,14 +855,14 @@ def transfer_to_hospital(request, payload: TransferIn, case_id: int = id_path())
     )
 
 
-@router.get("/isolation/checks", response=_error_responses(list[CheckOut]))
+@router.get("/isolation/checks", response=error_responses(list[CheckOut]))
 @paginate(Pagination)
 def list_isolation_checks(request, filters: Query[CheckFilter]):
     scoping.require_isolation_reader(request.user)
     return selectors.isolation_checks_for(request.user, **filters.dict())
 
 
-@router.post("/isolation/checks", response=_error_responses(CheckOut))
+@router.post("/isolation/checks", response=error_responses(CheckOut))
 @_errors_name_api_fields
 def record_isolation_check(request, payload: CheckIn):
     """A temperature check; at or above the reporting policy's fever threshold it is flagged."""
@@ -878,7 +873,7 @@ def record_isolation_check(request, payload: CheckIn):
     return services.record_isolation_check(request.user, case, **data)
 
 
-@router.post("/isolation/checks/{check_id}/supersede", response=_error_responses(CheckOut))
+@router.post("/isolation/checks/{check_id}/supersede", response=error_responses(CheckOut))
 def correct_isolation_check(request, payload: CheckCorrectionIn, check_id: int = id_path()):
     """Correct a check: a new one replaces it; the old one is kept, marked superseded."""
     check = core_scoping.get_visible_or_404(
@@ -890,7 +885,7 @@ def correct_isolation_check(request, payload: CheckCorrectionIn, check_id: int =
     return services.correct_isolation_check(request.user, check, reason=reason, **data)
 
 
-@router.get("/isolation/checks/due", response=_error_responses(list[DueCheckOut]))
+@router.get("/isolation/checks/due", response=error_responses(list[DueCheckOut]))
 def isolation_checks_due(request, filters: Query[DueCheckFilter]):
     """The cases open on the day still missing their check for the slot."""
     scoping.require_isolation_reader(request.user)
@@ -910,7 +905,7 @@ def isolation_checks_due(request, filters: Query[DueCheckFilter]):
     ]
 
 
-@router.get("/isolation/counts", response=_error_responses(CountsOut))
+@router.get("/isolation/counts", response=error_responses(CountsOut))
 def isolation_counts(request, filters: Query[CountsFilter]):
     """Person-times (人次): under isolation on `day`, and started from `start` to `end`, by
     place kind and by unit, within your scope."""
@@ -1057,14 +1052,14 @@ def _incident_filters(filters: IncidentFilter) -> dict:
     return _filter_values(filters, ("status", "kind", "severity"))
 
 
-@router.get("/incidents", response=_error_responses(list[IncidentOut]))
+@router.get("/incidents", response=error_responses(list[IncidentOut]))
 @paginate(Pagination)
 def list_incidents(request, filters: Query[IncidentFilter]):
     scoping.require_incident_reader(request.user)
     return selectors.incidents_for(request.user, **_incident_filters(filters))
 
 
-@router.get("/incidents/counts", response=_error_responses(list[IncidentCountOut]))
+@router.get("/incidents/counts", response=error_responses(list[IncidentCountOut]))
 def incident_counts(request, filters: Query[IncidentFilter]):
     scoping.require_incident_reader(request.user)
     return selectors.incident_counts(
@@ -1072,12 +1067,12 @@ def incident_counts(request, filters: Query[IncidentFilter]):
     )
 
 
-@router.get("/incidents/{incident_id}", response=_error_responses(IncidentOut))
+@router.get("/incidents/{incident_id}", response=error_responses(IncidentOut))
 def get_incident(request, incident_id: int = id_path()):
     return _incident(request, incident_id)
 
 
-@router.post("/incidents", response=_error_responses(IncidentOut))
+@router.post("/incidents", response=error_responses(IncidentOut))
 @_errors_name_api_fields
 def open_incident(request, payload: IncidentIn):
     data = payload.dict()
@@ -1090,7 +1085,7 @@ def open_incident(request, payload: IncidentIn):
     return services.open_incident(request.user, **data)
 
 
-@router.patch("/incidents/{incident_id}", response=_error_responses(IncidentOut))
+@router.patch("/incidents/{incident_id}", response=error_responses(IncidentOut))
 def update_incident(request, payload: IncidentPatch, incident_id: int = id_path()):
     incident = _incident(request, incident_id)
     data = payload.dict(exclude_unset=True)
@@ -1102,18 +1097,18 @@ def update_incident(request, payload: IncidentPatch, incident_id: int = id_path(
     return services.update_incident(request.user, incident, reason=reason, **data)
 
 
-@router.get("/incidents/{incident_id}/actions", response=_error_responses(list[ActionOut]))
+@router.get("/incidents/{incident_id}/actions", response=error_responses(list[ActionOut]))
 def incident_timeline(request, incident_id: int = id_path()):
     return selectors.incident_timeline(_incident(request, incident_id))
 
 
-@router.post("/incidents/{incident_id}/actions", response=_error_responses(ActionOut))
+@router.post("/incidents/{incident_id}/actions", response=error_responses(ActionOut))
 def add_incident_action(request, payload: ActionIn, incident_id: int = id_path()):
     incident = _incident(request, incident_id)
     return services.add_incident_action(request.user, incident, text=payload.text, at=payload.at)
 
 
-@router.post("/incidents/{incident_id}/handle", response=_error_responses(IncidentOut))
+@router.post("/incidents/{incident_id}/handle", response=error_responses(IncidentOut))
 def start_handling_incident(request, payload: StepIn, incident_id: int = id_path()):
     incident = _incident(request, incident_id)
     return services.start_handling_incident(
@@ -1121,20 +1116,20 @@ def start_handling_incident(request, payload: StepIn, incident_id: int = id_path
     )
 
 
-@router.post("/incidents/{incident_id}/notify-cdc", response=_error_responses(IncidentOut))
+@router.post("/incidents/{incident_id}/notify-cdc", response=error_responses(IncidentOut))
 def notify_cdc(request, payload: StepIn, incident_id: int = id_path()):
     incident = _incident(request, incident_id)
     return services.notify_cdc(request.user, incident, note=payload.note, at=payload.at)
 
 
-@router.post("/incidents/{incident_id}/close", response=_error_responses(IncidentOut))
+@router.post("/incidents/{incident_id}/close", response=error_responses(IncidentOut))
 def close_incident(request, payload: CloseIn, incident_id: int = id_path()):
     """Close with a summary. Closed is final."""
     incident = _incident(request, incident_id)
     return services.close_incident(request.user, incident, summary=payload.summary, at=payload.at)
 
 
-@router.post("/incidents/{incident_id}/link", response=_error_responses(IncidentOut))
+@router.post("/incidents/{incident_id}/link", response=error_responses(IncidentOut))
 def link_incident(request, payload: LinkIn, incident_id: int = id_path()):
     incident = _incident(request, incident_id)
     people = _many(core_scoping.people_visible_to(request.user), payload.person_ids, "person_ids")

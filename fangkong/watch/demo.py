@@ -26,13 +26,14 @@ Nothing in the code of the app knows these figures: the ledger's own counts show
 import datetime
 import random
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from fangkong.core import services as core_services
 from fangkong.core.demo import DEMO_PASSWORD
 from fangkong.core.models import Area, Building, Person, User
 from fangkong.core.roles import Role
+from fangkong.core.transactions import one_transaction
 from fangkong.watch import selectors, services
 from fangkong.watch.models import (
     CheckSlot,
@@ -558,14 +559,14 @@ def load_demo(out=None) -> bool:
     if office is None:  # no demo school to build on
         return False
     changed = False
-    with transaction.atomic():
+    with one_transaction():
         builder = LedgerBuilder(out)
         if not is_loaded():
             builder.build()
             changed = True
         if not selectors.due_list(office, timezone.localdate()):
             changed = bool(builder.todays_slice()) or changed
-    with transaction.atomic():
+    with one_transaction():
         isolation = IsolationBuilder(out)
         if not isolation_is_loaded():
             isolation.build()

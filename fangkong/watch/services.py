@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from fangkong.core import corrections
 from fangkong.core.history import coded
 from fangkong.core.models import Area, Household, Person, User
+from fangkong.core.transactions import entry_point
 from fangkong.core.validation import full_clean
 from fangkong.reporting.models import ReportingPolicy
 from fangkong.reporting.services import temperature_problem
@@ -105,7 +106,7 @@ def _check_region_dates(region: RegionOfConcern) -> None:
         raise ValidationError({"until_date": _("A region's watch cannot end before it starts.")})
 
 
-@transaction.atomic
+@entry_point
 def create_region(actor, **data) -> RegionOfConcern:
     _require_regions(actor)
     data = {key: value for key, value in data.items() if key in REGION_FIELDS}
@@ -117,7 +118,7 @@ def create_region(actor, **data) -> RegionOfConcern:
     return region
 
 
-@transaction.atomic
+@entry_point
 def update_region(actor, region: RegionOfConcern, *, reason: str = "", **data) -> RegionOfConcern:
     _require_regions(actor)
     region = RegionOfConcern.objects.select_for_update().get(pk=region.pk)
@@ -129,7 +130,7 @@ def update_region(actor, region: RegionOfConcern, *, reason: str = "", **data) -
     return region
 
 
-@transaction.atomic
+@entry_point
 def end_region(actor, region: RegionOfConcern, until_date=None, reason: str = ""):
     """The region is of concern no more after `until_date` (today by default)."""
     _require_regions(actor)
@@ -167,7 +168,7 @@ def _check_entry(entry: KeyPerson, today=None) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@entry_point
 def list_key_person(
     actor,
     *,
@@ -213,7 +214,7 @@ def _locked_entry(entry: KeyPerson) -> KeyPerson:
     )
 
 
-@transaction.atomic
+@entry_point
 def update_key_person(actor, entry: KeyPerson, *, change_reason: str = "", **data) -> KeyPerson:
     """Edit an open entry; a change of category or region undoes its verification."""
     scoping.require_ledger_unit(actor, entry.person.unit_id)
@@ -236,7 +237,7 @@ def update_key_person(actor, entry: KeyPerson, *, change_reason: str = "", **dat
     return entry
 
 
-@transaction.atomic
+@entry_point
 def verify_key_person(actor, entry: KeyPerson) -> KeyPerson:
     """Record that `actor` checked this entry against the person (逐一核实)."""
     scoping.require_ledger_unit(actor, entry.person.unit_id)
@@ -253,7 +254,7 @@ def verify_key_person(actor, entry: KeyPerson) -> KeyPerson:
     return entry
 
 
-@transaction.atomic
+@entry_point
 def clear_key_person(actor, entry: KeyPerson, reason: str, cleared_on=None) -> KeyPerson:
     """End the watch of this entry from `cleared_on` (today by default), with a reason."""
     scoping.require_ledger_unit(actor, entry.person.unit_id)
@@ -332,7 +333,7 @@ def _new_follow_up(actor, entry: KeyPerson, values: dict, now=None) -> FollowUp:
     return follow_up
 
 
-@transaction.atomic
+@entry_point
 def record_follow_up(
     actor,
     entry: KeyPerson,
@@ -429,7 +430,7 @@ def draw_population(day: datetime.date, category: str = "") -> list[int]:
     return sorted(set(entries.values_list("person_id", flat=True)))
 
 
-@transaction.atomic
+@entry_point
 def draw_random_check(
     actor, *, day: datetime.date | None = None, size: int, category: str = "", seed: str = ""
 ) -> RandomDraw:
@@ -491,6 +492,7 @@ def _save_record(
         instance._history_user = actor
         instance._change_reason = reason
     try:
+        # A savepoint in the calling entry point's transaction, not one of its own.
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:
@@ -533,7 +535,7 @@ POLICY_CLASH = {
 }
 
 
-@transaction.atomic
+@entry_point
 def create_isolation_policy(
     actor, *, effective_from: datetime.date, days: int, note: str = ""
 ) -> IsolationPolicy:
@@ -549,7 +551,7 @@ def create_isolation_policy(
     return policy
 
 
-@transaction.atomic
+@entry_point
 def update_isolation_policy(
     actor, policy: IsolationPolicy, *, reason: str = "", **data
 ) -> IsolationPolicy:
@@ -592,7 +594,7 @@ def _check_room(room: IsolationRoom) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@entry_point
 def create_isolation_room(
     actor, *, name: str, capacity: int = 1, building=None, note: str = "", is_active: bool = True
 ) -> IsolationRoom:
@@ -609,7 +611,7 @@ def create_isolation_room(
     return room
 
 
-@transaction.atomic
+@entry_point
 def update_isolation_room(actor, room: IsolationRoom, *, reason: str = "", **data) -> IsolationRoom:
     """Rename, resize or (de)activate a room. Its beds may not drop below the people in it."""
     scoping.require_isolation_writer(actor)
@@ -663,7 +665,7 @@ OPEN_CASE_CLASH = {
 }
 
 
-@transaction.atomic
+@entry_point
 def start_isolation(
     actor,
     *,
@@ -783,7 +785,7 @@ def _end_case(actor, case: IsolationCase, status: str, note: str, end_date, tran
     return case
 
 
-@transaction.atomic
+@entry_point
 def release_isolation(
     actor, case: IsolationCase, *, note: str, end_date: datetime.date | None = None
 ) -> IsolationCase:
@@ -791,7 +793,7 @@ def release_isolation(
     return _end_case(actor, case, IsolationCase.Status.RELEASED, note, end_date)
 
 
-@transaction.atomic
+@entry_point
 def transfer_to_hospital(
     actor,
     case: IsolationCase,
@@ -883,7 +885,7 @@ SLOT_CLASH = {
 }
 
 
-@transaction.atomic
+@entry_point
 def record_isolation_check(
     actor,
     case: IsolationCase,
@@ -1044,7 +1046,7 @@ def _link(actor, incident: Incident, people=(), cases=(), at=None) -> None:
         )
 
 
-@transaction.atomic
+@entry_point
 def open_incident(actor, **fields) -> Incident:
     """Record an incident (突发事件). Other apps call this too: the gate opens a fever
     incident when a guard records a fever.
@@ -1103,7 +1105,7 @@ def _locked_incident(actor, incident: Incident) -> Incident:
     return incident
 
 
-@transaction.atomic
+@entry_point
 def update_incident(actor, incident: Incident, *, reason: str = "", **data) -> Incident:
     """Correct what the incident record says, while it is not closed."""
     incident = _locked_incident(actor, incident)
@@ -1117,7 +1119,7 @@ def update_incident(actor, incident: Incident, *, reason: str = "", **data) -> I
     return incident
 
 
-@transaction.atomic
+@entry_point
 def link_incident(actor, incident: Incident, *, people=(), isolation_cases=(), at=None) -> Incident:
     """Add people involved or isolation cases to the incident (a timeline row each time)."""
     incident = _locked_incident(actor, incident)
@@ -1135,7 +1137,7 @@ def _required_text(value, field: str, missing: str, limit: int) -> str:
     return text
 
 
-@transaction.atomic
+@entry_point
 def add_incident_action(actor, incident: Incident, *, text: str, at=None) -> IncidentAction:
     """Add what was done, at `at` (now by default), to the incident's timeline."""
     incident = _locked_incident(actor, incident)
@@ -1167,7 +1169,7 @@ def _change_status(actor, incident: Incident, status, history_note: str, at, not
     )
 
 
-@transaction.atomic
+@entry_point
 def start_handling_incident(actor, incident: Incident, *, note: str = "", at=None) -> Incident:
     """open → being handled."""
     incident = _locked_incident(actor, incident)
@@ -1180,7 +1182,7 @@ def start_handling_incident(actor, incident: Incident, *, note: str = "", at=Non
     return incident
 
 
-@transaction.atomic
+@entry_point
 def notify_cdc(actor, incident: Incident, *, at=None, note: str = "") -> Incident:
     """Record that the CDC (疾控中心) was notified, by `actor` at `at` (now by default)."""
     incident = _locked_incident(actor, incident)
@@ -1201,7 +1203,7 @@ def notify_cdc(actor, incident: Incident, *, at=None, note: str = "") -> Inciden
     return incident
 
 
-@transaction.atomic
+@entry_point
 def close_incident(actor, incident: Incident, *, summary: str, at=None) -> Incident:
     """Close the incident with a summary of how it was handled. Closed is final."""
     incident = _locked_incident(actor, incident)

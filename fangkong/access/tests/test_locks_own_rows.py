@@ -14,6 +14,7 @@ from django.utils import timezone
 from fangkong.access import services
 from fangkong.access.models import AccessPolicy
 from fangkong.core.models import Area, Campus
+from fangkong.core.transactions import nesting_allowed
 from fangkong.testing.locks import row_is_locked
 
 pytestmark = [
@@ -26,7 +27,7 @@ pytestmark = [
 
 
 def test_setting_a_policy_locks_the_area_not_its_campus(school):
-    with transaction.atomic():
+    with transaction.atomic(), nesting_allowed():
         services.set_policy(
             school.office,
             area=school.teaching,

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from fangkong.core.models import Person, Unit
+from fangkong.core.transactions import nesting_allowed
 from fangkong.reporting import services
 from fangkong.reporting.models import HealthCheckin, UnitReport
 from fangkong.reporting.tests.conftest import good_answers
@@ -27,7 +28,7 @@ pytestmark = [
 
 def test_correcting_a_check_in_leaves_the_person_unlocked(member, person):
     first = services.submit_checkin(member, person, **good_answers())
-    with transaction.atomic():
+    with transaction.atomic(), nesting_allowed():
         services.correct_checkin(member, first, reason="Misread", **good_answers())
         assert row_is_locked(HealthCheckin, first.pk)
         assert not row_is_locked(Person, person.pk)
@@ -35,7 +36,7 @@ def test_correcting_a_check_in_leaves_the_person_unlocked(member, person):
 
 def test_editing_a_report_leaves_the_unit_unlocked(report_definition, officer, unit, today):
     report = services.create_report(officer, unit, today, values=GOOD)
-    with transaction.atomic():
+    with transaction.atomic(), nesting_allowed():
         services.update_report(officer, report, values=GOOD)
         assert row_is_locked(UnitReport, report.pk)
         assert not row_is_locked(Unit, unit.pk)
@@ -43,7 +44,7 @@ def test_editing_a_report_leaves_the_unit_unlocked(report_definition, officer, u
 
 def test_a_nil_report_leaves_the_unit_unlocked(report_definition, officer, unit, today):
     report = services.create_report(officer, unit, today, values=GOOD)
-    with transaction.atomic():
+    with transaction.atomic(), nesting_allowed():
         services.submit_nil_report(officer, unit, today)
         assert row_is_locked(UnitReport, report.pk)
         assert not row_is_locked(Unit, unit.pk)
