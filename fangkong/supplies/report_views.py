@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fangkong.core import periods
 from fangkong.core import scoping as core_scoping
 from fangkong.pdf import pdf_response
 from fangkong.supplies import scoping, selectors, sheets
@@ -29,28 +30,9 @@ def _compiler(request) -> str:
     return selectors.person_name(request.user)
 
 
-def _date(request, name: str, default: datetime.date, errors: list) -> datetime.date:
-    text = request.GET.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        label = _("From") if name == "start" else _("To")
-        errors.append(
-            _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).")
-            % {"field": label, "value": text[:20]}
-        )
-        return default
-
-
-def _period(request) -> tuple[datetime.date, datetime.date, str | None]:
+def _period(request) -> periods.Period:
     """(start, end, problem) from GET `start` and `end`: the last 30 days by default."""
-    errors: list[str] = []
-    end = _date(request, "end", timezone.localdate(), errors)
-    start = _date(request, "start", selectors.days_before(end, DEFAULT_DAYS - 1), errors)
-    problem = " ".join(errors) or selectors.period_problem(start, end)
-    return start, end, problem
+    return periods.period_from(request.GET, DEFAULT_DAYS)
 
 
 def _empty_period(request, start, end, latest_day, nothing: str, latest: str) -> dict:
@@ -61,7 +43,7 @@ def _empty_period(request, start, end, latest_day, nothing: str, latest: str) ->
     day = latest_day(request.user, start)
     if day is None:
         return {"text": nothing % dates + " " + _("There are none before it either.")}
-    first = selectors.days_before(day, DEFAULT_DAYS - 1)
+    first = periods.days_before(day, DEFAULT_DAYS - 1)
     query = request.GET.copy()
     query.pop("page", None)
     query["start"], query["end"] = first.isoformat(), day.isoformat()
@@ -88,7 +70,7 @@ def _choice(request, name: str, queryset):
 @login_required
 def index(request):
     """What the reports are, with the items below their minimum."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     context = {
         "sees_stock": scoping.sees_stock(request.user),
         "low": selectors.below_minimum(request.user),
@@ -200,7 +182,7 @@ def receipts_xlsx(request):
 
 @login_required
 def issues(request):
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     return _period_page(
         request,
         "supplies/reports/issues.html",
@@ -212,7 +194,7 @@ def issues(request):
 
 @login_required
 def issues_xlsx(request):
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     return _period_workbook(request, selectors.issues_report, sheets.issues_workbook)
 
 
@@ -223,7 +205,7 @@ def issues_xlsx(request):
 def register(request):
     """The register on screen, REGISTER_PAGE rows a page (numbered across the pages); the
     .xlsx and the PDF carry the whole period."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     start, end, problem = _period(request)
     context = {"start": start, "end": end, "problem": problem, "report": None}
     if not problem:
@@ -249,14 +231,14 @@ def register(request):
 
 @login_required
 def register_xlsx(request):
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     return _period_workbook(request, selectors.requisition_register, sheets.register_workbook)
 
 
 @login_required
 def register_pdf(request):
     """The register to print and file: A4 landscape, numbered rows, the compiler."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     start, end, problem = _period(request)
     if problem:
         return _bad_request(problem)
