@@ -5,13 +5,13 @@ Thin: the selectors (which check who may read) in, a template or a workbook out.
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from fangkong.access import scoping, selectors, sheets
 from fangkong.core import periods
+from fangkong.core.pages import bad_request
 
 DEFAULT_DAYS = 30
 
@@ -33,10 +33,6 @@ def _day(request) -> tuple[datetime.date, str | None]:
     return periods.day_from(request.GET)
 
 
-def _bad_request(problem: str) -> HttpResponse:
-    return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
-
-
 @login_required
 def index(request):
     scoping.require_report_reader(request.user)
@@ -56,7 +52,7 @@ def _period_workbook(request, build, workbook):
     scoping.require_report_reader(request.user)
     start, end, problem = _period(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     report = build(request.user, start, end)
     return workbook(report, chinese=_chinese(), compiler=_compiler(request))
 
@@ -74,7 +70,7 @@ def _day_workbook(request, build, workbook):
     scoping.require_report_reader(request.user)
     day, problem = _day(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     return workbook(build(request.user, day), chinese=_chinese(), compiler=_compiler(request))
 
 

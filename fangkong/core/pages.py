@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
 
@@ -31,6 +31,12 @@ def is_partial(request) -> bool:
 def form_status(form) -> int:
     """400 when the page's form came back with errors, 200 otherwise (or without a form)."""
     return 400 if form is not None and form.errors else 200
+
+
+def bad_request(problem: str) -> HttpResponse:
+    """A download (a workbook, a PDF) refused for what its request asked, e.g. a report's
+    period: the reason as plain text, 400 — there is no page to show it on."""
+    return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _answer(result, to) -> HttpResponseBase:

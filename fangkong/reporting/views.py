@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import ImportForm
 from fangkong.core.models import Unit
-from fangkong.core.pages import is_partial, submit
+from fangkong.core.pages import bad_request, is_partial, submit
 from fangkong.reporting import (
     checkin_sheets,
     figures,
@@ -572,7 +572,7 @@ def completeness_export(request):
     scoping.require_reports_reader(request.user)
     start, end, problem = PeriodForm(request.GET or None).period()
     if problem:
-        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+        return bad_request(problem)
     table = selectors.completeness(request.user, start, end)
     return report_sheets.completeness_workbook(table, chinese=_chinese())
 

@@ -7,7 +7,6 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import periods
 from fangkong.core import scoping as core_scoping
+from fangkong.core.pages import bad_request
 from fangkong.pdf import pdf_response
 from fangkong.supplies import scoping, selectors, sheets
 from fangkong.supplies.models import Item, SourceCategory, Store, Supplier
@@ -53,10 +53,6 @@ def _empty_period(request, start, end, latest_day, nothing: str, latest: str) ->
         "link_text": _("Show the %(days)d days up to %(day)s")
         % {"days": DEFAULT_DAYS, "day": day.isoformat()},
     }
-
-
-def _bad_request(problem: str) -> HttpResponse:
-    return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _choice(request, name: str, queryset):
@@ -157,7 +153,7 @@ def _period_workbook(request, build, workbook):
     period's problem as a 400."""
     start, end, problem = _period(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     report = build(request.user, start, end)
     return workbook(report, chinese=_chinese(), compiler=_compiler(request))
 
@@ -241,7 +237,7 @@ def register_pdf(request):
     scoping.require_issues_reader(request.user)
     start, end, problem = _period(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     context = {
         "register": selectors.requisition_register(request.user, start, end),
         "compiler": _compiler(request),
@@ -280,7 +276,7 @@ def donation_trace(request):
 def donation_trace_xlsx(request):
     supplier, trace = _donation(request)
     if trace is None:
-        return _bad_request(_("Choose a donor or supplier."))
+        return bad_request(_("Choose a donor or supplier."))
     return sheets.donation_workbook(trace, chinese=_chinese())
 
 
@@ -326,7 +322,7 @@ def days_of_supply_xlsx(request):
     scoping.require_stock_reader(request.user)
     on, problem = _on(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     rows = selectors.days_of_supply(request.user, on)
     return sheets.days_workbook(rows, chinese=_chinese(), on=on)
 

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django_htmx.middleware import HtmxDetails
 
-from fangkong.core.pages import act, apply_errors, form_status, submit
+from fangkong.core.pages import act, apply_errors, bad_request, form_status, submit
 
 TEMPLATES = [
     {
@@ -267,3 +267,10 @@ def test_act_shows_its_success():
     response = act(request, lambda: 3, success=lambda n: f"{n} done.", redirect_to="/back/")
     assert response["Location"] == "/back/"
     assert _messages(request) == [(constants.SUCCESS, "3 done.")]
+
+
+def test_a_refused_download_says_why_in_plain_text():
+    response = bad_request("The period ends before it starts.")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == "The period ends before it starts."
