@@ -448,7 +448,7 @@ def report(request, unit_id: int, day: str):
         context=context,
         success=_("Report submitted to the office.") if submitting else _("Draft saved."),
         redirect_to=redirect("reporting:report", unit_id=unit.pk, day=day_.isoformat()),
-        errors=form.apply_errors if form is not None else None,
+        errors=lambda form, error: form.apply_errors(error),
     )
 
 

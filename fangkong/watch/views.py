@@ -105,7 +105,7 @@ def _edit_with_reason(request, record, form_class, update, name: str, template: 
         form,
         save,
         template=template,
-        context={name: record, "history": selectors.history_of(record)},
+        context=lambda: {name: record, "history": selectors.history_of(record)},
         success=_("Changes saved."),
         redirect_to=done,
     )
