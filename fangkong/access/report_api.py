@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.access import selectors
 from fangkong.apischema import FilterSchema, error_responses
+from fangkong.core import periods
 
 router = Router(tags=["access"])
 DEFAULT_PERIOD_DAYS = 30
@@ -25,8 +26,8 @@ class DayFilter(FilterSchema):
 
 def _period(filters: PeriodFilter) -> tuple[datetime.date, datetime.date]:
     end = filters.end or timezone.localdate()
-    start = filters.start or selectors.days_before(end, DEFAULT_PERIOD_DAYS - 1)
-    problem = selectors.period_problem(start, end)
+    start = filters.start or periods.days_before(end, DEFAULT_PERIOD_DAYS - 1)
+    problem = periods.period_problem(start, end)
     if problem:
         raise ValidationError({"end" if start > end else "start": problem})
     return start, end

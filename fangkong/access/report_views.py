@@ -5,13 +5,13 @@ Thin: the selectors (which check who may read) in, a template or a workbook out.
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from fangkong.access import scoping, selectors, sheets
+from fangkong.core import periods
+from fangkong.core.pages import bad_request
 
 DEFAULT_DAYS = 30
 
@@ -24,37 +24,13 @@ def _compiler(request) -> str:
     return request.user.get_full_name() or request.user.username
 
 
-def _date(request, name: str, label: str, default: datetime.date, errors: list) -> datetime.date:
-    text = request.GET.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        errors.append(
-            _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).")
-            % {"field": label, "value": text[:20]}
-        )
-        return default
-
-
-def _period(request) -> tuple[datetime.date, datetime.date, str | None]:
+def _period(request) -> periods.Period:
     """(start, end, problem) from GET `start` and `end`: the last 30 days by default."""
-    errors: list[str] = []
-    end = _date(request, "end", _("To"), timezone.localdate(), errors)
-    start = _date(request, "start", _("From"), selectors.days_before(end, DEFAULT_DAYS - 1), errors)
-    problem = " ".join(errors) or selectors.period_problem(start, end)
-    return start, end, problem
+    return periods.period_from(request.GET, DEFAULT_DAYS)
 
 
 def _day(request) -> tuple[datetime.date, str | None]:
-    errors: list[str] = []
-    day = _date(request, "day", _("Day"), timezone.localdate(), errors)
-    return day, " ".join(errors) or None
-
-
-def _bad_request(problem: str) -> HttpResponse:
-    return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    return periods.day_from(request.GET)
 
 
 @login_required
@@ -76,7 +52,7 @@ def _period_workbook(request, build, workbook):
     scoping.require_report_reader(request.user)
     start, end, problem = _period(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     report = build(request.user, start, end)
     return workbook(report, chinese=_chinese(), compiler=_compiler(request))
 
@@ -94,7 +70,7 @@ def _day_workbook(request, build, workbook):
     scoping.require_report_reader(request.user)
     day, problem = _day(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     return workbook(build(request.user, day), chinese=_chinese(), compiler=_compiler(request))
 
 

@@ -75,6 +75,52 @@ def require_decider(user, pass_type) -> None:
         raise PermissionDenied(_("Only the office or this pass type's approver decides."))
 
 
+def sees_passes(user) -> bool:
+    """The pass pages at all: anyone on the books, the office, officers, leaders, guards,
+    and a pass type's approver."""
+    from fangkong.access.models import PassType
+
+    return bool(
+        user.person_id
+        or user.has_role(Role.OFFICE, Role.OFFICER, Role.LEADER, Role.GUARD)
+        or PassType.objects.filter(approver=user).exists()
+    )
+
+
+def require_pass_user(user) -> None:
+    if not sees_passes(user):
+        raise PermissionDenied(_("Your role has nothing to do with passes."))
+
+
+def chooses_holder(user) -> bool:
+    """The office applies for anyone, an officer for their unit's people: both name the
+    holder; a member applies for themself."""
+    return user.has_role(Role.OFFICE) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
+
+
+def can_apply(user) -> bool:
+    return bool(user.person_id) or chooses_holder(user)
+
+
+def require_pass_application(user) -> None:
+    if not can_apply(user):
+        raise PermissionDenied(
+            _("You may apply for your own pass, or as an officer for your unit's people.")
+        )
+
+
+def may_show_code(user, gate_pass) -> bool:
+    """The QR page and the card: the holder, the office and the guards."""
+    if user.person_id and user.person_id == gate_pass.holder_id:
+        return True
+    return user.has_role(Role.OFFICE, Role.GUARD)
+
+
+def require_code_viewer(user, gate_pass) -> None:
+    if not may_show_code(user, gate_pass):
+        raise PermissionDenied(_("Only the holder, the office and the guards see a pass's code."))
+
+
 def passes_visible_to(user, queryset: QuerySet) -> QuerySet:
     if not _active(user):
         return queryset.none()

@@ -10,35 +10,12 @@ from collections import defaultdict
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from fangkong.access import scoping
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType
 from fangkong.core.models import Area
 
-MAX_REPORT_DAYS = 366
 HOURS = range(24)
-
-
-# ---- periods -----------------------------------------------------------------------------
-
-
-def period_problem(start, end) -> str | None:
-    """Why (start, end) is not a period a report can cover, or None."""
-    if start is None or end is None:
-        return _("Choose the first and the last day.")
-    if start > end:
-        return _("The period ends before it starts.")
-    if (end - start).days + 1 > MAX_REPORT_DAYS:
-        return _("Choose a period of at most %(days)d days.") % {"days": MAX_REPORT_DAYS}
-    return None
-
-
-def days_before(day: datetime.date, days: int) -> datetime.date:
-    try:
-        return day - datetime.timedelta(days=days)
-    except OverflowError:
-        return datetime.date.min
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

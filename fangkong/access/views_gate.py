@@ -21,7 +21,7 @@ from fangkong.access import scoping, services, tokens
 from fangkong.access.models import Crossing, Gate, Pass
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Household, Person
-from fangkong.core.views import apply_errors
+from fangkong.core.pages import apply_errors, form_status
 
 SESSION_GATE = "access_gate"
 SESSION_DIRECTION = "access_gate_direction"
@@ -205,7 +205,7 @@ def gate_decide(request):
             )
         except ValidationError as error:
             apply_errors(form, error)
-    status = 400 if form.errors else 200
+    status = form_status(form)
     if request.htmx:
         error_fields = [form[name] for name in ERROR_FIELDS]
         context = {"form": form, "decision": decision, "error_fields": error_fields}

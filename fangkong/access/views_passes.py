@@ -4,9 +4,8 @@ printable card (HTML and PDF), and the office's pass desk. Thin: passes are fetc
 the field they name."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -26,11 +25,10 @@ from fangkong.access.forms import (
     RevokeForm,
     active_pass_types,
 )
-from fangkong.access.models import Pass, PassType
+from fangkong.access.models import Pass
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Person
-from fangkong.core.roles import Role
-from fangkong.core.views import apply_errors, is_partial
+from fangkong.core.pages import apply_errors, is_partial, submit
 from fangkong.pdf import pdf_response
 
 PAGE_SIZE = 50
@@ -39,27 +37,6 @@ DESK_TYPE_KEY = "access_desk_pass_type"
 
 
 # ---- who may do what ------------------------------------------------------------------------
-
-
-def _sees_passes(user) -> bool:
-    return bool(
-        user.person_id
-        or user.has_role(Role.OFFICE, Role.OFFICER, Role.LEADER, Role.GUARD)
-        or PassType.objects.filter(approver=user).exists()
-    )
-
-
-def _chooses_holder(user) -> bool:
-    """The office applies for anyone, an officer for their unit's people: both name the
-    holder; a member applies for themself."""
-    return user.has_role(Role.OFFICE) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
-
-
-def _may_show_code(user, gate_pass: Pass) -> bool:
-    """The QR page and the card: the holder, the office and the guards."""
-    if user.person_id and user.person_id == gate_pass.holder_id:
-        return True
-    return user.has_role(Role.OFFICE, Role.GUARD)
 
 
 def _why_no_code(gate_pass: Pass, today) -> str:
@@ -99,10 +76,6 @@ def _visible_pass(request, pk) -> Pass:
     )
 
 
-def _status(form) -> int:
-    return 400 if form is not None and form.errors else 200
-
-
 # ---- the list -------------------------------------------------------------------------------
 
 
@@ -129,8 +102,7 @@ def passes(request):
     """The passes the user may see: everyone's for the office, the guards and the leaders;
     an officer's unit's people's; a member's own."""
     user = request.user
-    if not _sees_passes(user):
-        raise PermissionDenied(_("Your role has nothing to do with passes."))
+    scoping.require_pass_user(user)
     form = PassFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
@@ -153,7 +125,7 @@ def passes(request):
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "can_apply": bool(user.person_id) or _chooses_holder(user),
+        "can_apply": scoping.can_apply(user),
         "at_desk": scoping.is_office(user),
     }
     template = "access/passes/_pass_rows.html" if is_partial(request) else "access/passes/list.html"
@@ -188,44 +160,33 @@ def my_passes_block(request):
 @require_http_methods(["GET", "POST"])
 def pass_apply(request):
     user = request.user
-    choose_holder = _chooses_holder(user)
-    if not choose_holder and not user.person_id:
-        raise PermissionDenied(
-            _("You may apply for your own pass, or as an officer for your unit's people.")
-        )
+    scoping.require_pass_application(user)
+    choose_holder = scoping.chooses_holder(user)
     initial = {"valid_from": timezone.localdate()}
     if request.GET.get("holder"):
         initial["holder"] = request.GET["holder"][:32]
     form = PassApplicationForm(
         request.POST or None, initial=initial, user=user, choose_holder=choose_holder
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            gate_pass = services.apply_for_pass(
-                user,
-                holder=data["holder"] if choose_holder else user.person,
-                pass_type=data["pass_type"],
-                reason=data["reason"],
-                valid_from=data["valid_from"],
-                valid_until=data["valid_until"],
-                areas=list(data["areas"]) or None,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Application %(number)s sent: the office decides it.")
-                % {"number": gate_pass.number},
-            )
-            return redirect("access:pass", pk=gate_pass.pk)
-    context = {
-        "form": form,
-        "choose_holder": choose_holder,
-        "holder": None if choose_holder else user.person,
-    }
-    return render(request, "access/passes/apply.html", context, status=_status(form))
+    return submit(
+        request,
+        form,
+        lambda data: services.apply_for_pass(
+            user,
+            holder=data["holder"] if choose_holder else user.person,
+            pass_type=data["pass_type"],
+            reason=data["reason"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            areas=list(data["areas"]) or None,
+        ),
+        template="access/passes/apply.html",
+        context={"choose_holder": choose_holder, "holder": None if choose_holder else user.person},
+        success=lambda gate_pass: (
+            _("Application %(number)s sent: the office decides it.") % {"number": gate_pass.number}
+        ),
+        redirect_to=lambda gate_pass: redirect("access:pass", pk=gate_pass.pk),
+    )
 
 
 # ---- one pass: detail, decision, revocation ---------------------------------------------------
@@ -259,7 +220,7 @@ def _detail_context(request, gate_pass: Pass, decision_form=None, revoke_form=No
         "longer_than_usual": _longer_than_usual(gate_pass) if can_decide else "",
         "revoke_form": revoke_form if can_revoke else None,
         "own_pending": own and gate_pass.status == Pass.Status.PENDING,
-        "shows_code": _may_show_code(user, gate_pass) and not why_no_code,
+        "shows_code": scoping.may_show_code(user, gate_pass) and not why_no_code,
     }
 
 
@@ -275,28 +236,28 @@ def pass_decide(request, pk):
     gate_pass = _visible_pass(request, pk)
     form = DecisionForm(request.POST)
     approve = "approve" in request.POST
-    if form.is_valid():
-        try:
-            gate_pass = services.decide_pass(
-                request.user, gate_pass, approve=approve, note=form.cleaned_data["decision_note"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            if approve:
-                messages.success(
-                    request, _("Pass %(number)s approved.") % {"number": gate_pass.number}
-                )
-            else:
-                messages.success(
-                    request, _("Application %(number)s rejected.") % {"number": gate_pass.number}
-                )
-            return redirect("access:pass", pk=gate_pass.pk)
-    gate_pass.refresh_from_db()
-    context = _detail_context(request, gate_pass, decision_form=form)
-    if context["decision_form"] is None:  # decided meanwhile: say so above the page
-        context["page_errors"] = form.non_field_errors()
-    return render(request, "access/passes/detail.html", context, status=400)
+
+    def context():
+        gate_pass.refresh_from_db()
+        context = _detail_context(request, gate_pass, decision_form=form)
+        if context["decision_form"] is None:  # decided meanwhile: say so above the page
+            context["page_errors"] = form.non_field_errors()
+        return context
+
+    return submit(
+        request,
+        form,
+        lambda data: services.decide_pass(
+            request.user, gate_pass, approve=approve, note=data["decision_note"]
+        ),
+        template="access/passes/detail.html",
+        context=context,
+        success=lambda decided: (
+            (_("Pass %(number)s approved.") if approve else _("Application %(number)s rejected."))
+            % {"number": decided.number}
+        ),
+        redirect_to=lambda decided: redirect("access:pass", pk=decided.pk),
+    )
 
 
 @login_required
@@ -305,21 +266,23 @@ def pass_revoke(request, pk):
     gate_pass = _visible_pass(request, pk)
     scoping.require_office(request.user)
     form = RevokeForm(request.POST)
-    if form.is_valid():
-        try:
-            gate_pass = services.revoke_pass(
-                request.user, gate_pass, reason=form.cleaned_data["revoke_reason"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Pass %(number)s revoked.") % {"number": gate_pass.number})
-            return redirect("access:pass", pk=gate_pass.pk)
-    gate_pass.refresh_from_db()
-    context = _detail_context(request, gate_pass, revoke_form=form)
-    if context["revoke_form"] is None:
-        context["page_errors"] = form.non_field_errors()
-    return render(request, "access/passes/detail.html", context, status=400)
+
+    def context():
+        gate_pass.refresh_from_db()
+        context = _detail_context(request, gate_pass, revoke_form=form)
+        if context["revoke_form"] is None:
+            context["page_errors"] = form.non_field_errors()
+        return context
+
+    return submit(
+        request,
+        form,
+        lambda data: services.revoke_pass(request.user, gate_pass, reason=data["revoke_reason"]),
+        template="access/passes/detail.html",
+        context=context,
+        success=lambda revoked: _("Pass %(number)s revoked.") % {"number": revoked.number},
+        redirect_to=lambda revoked: redirect("access:pass", pk=revoked.pk),
+    )
 
 
 # ---- the code: phone page and printed card ---------------------------------------------------
@@ -327,8 +290,7 @@ def pass_revoke(request, pk):
 
 def _code_pass(request, pk) -> Pass:
     gate_pass = _visible_pass(request, pk)
-    if not _may_show_code(request.user, gate_pass):
-        raise PermissionDenied(_("Only the holder, the office and the guards see a pass's code."))
+    scoping.require_code_viewer(request.user, gate_pass)
     return gate_pass
 
 
@@ -445,48 +407,58 @@ def desk(request):
     matches = desk_matches(user, q)
     if request.method == "POST":
         form = DeskForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            pass_type = data["pass_type"]
-            try:
-                gate_pass = services.issue_at_desk(
-                    user,
-                    holder=data["person"],
-                    pass_type=pass_type,
-                    reason=data["reason"] or pass_type.display_name,
-                )
-            except ValidationError as error:
-                errors = error
-                if hasattr(error, "error_dict") and "holder" in error.error_dict:
-                    errors = ValidationError(
-                        {
-                            ("person" if key == "holder" else key): value
-                            for key, value in error.error_dict.items()
-                        }
-                    )
-                apply_errors(form, errors)
-            else:
-                request.session[DESK_TYPE_KEY] = pass_type.pk
-                messages.success(
-                    request,
-                    _("Pass %(number)s issued to %(name)s.")
-                    % {"number": gate_pass.number, "name": gate_pass.holder.name},
-                )
-                return redirect("access:pass-card", pk=gate_pass.pk)
-        chosen = form.cleaned_data.get("person") if form.is_bound else None
-        if chosen is not None and chosen.pk not in {person.pk for person in matches}:
-            matches = desk_matches(user, chosen.person_number) or matches
     else:
         remembered = _desk_type(request)
         form = DeskForm(initial={"pass_type": remembered.pk} if remembered else None)
-    selected = form["person"].value() if form.is_bound else None
-    context = {
-        "form": form,
-        "q": q,
-        "matches": matches,
-        "selected": str(selected or (matches[0].pk if matches else "")),
-    }
-    return render(request, "access/passes/desk.html", context, status=_status(form))
+
+    def save(data):
+        pass_type = data["pass_type"]
+        gate_pass = services.issue_at_desk(
+            user,
+            holder=data["person"],
+            pass_type=pass_type,
+            reason=data["reason"] or pass_type.display_name,
+        )
+        request.session[DESK_TYPE_KEY] = pass_type.pk
+        return gate_pass
+
+    def context():
+        shown = matches
+        chosen = form.cleaned_data.get("person") if form.is_bound else None
+        if chosen is not None and chosen.pk not in {person.pk for person in shown}:
+            shown = desk_matches(user, chosen.person_number) or shown
+        selected = form["person"].value() if form.is_bound else None
+        return {
+            "q": q,
+            "matches": shown,
+            "selected": str(selected or (shown[0].pk if shown else "")),
+        }
+
+    return submit(
+        request,
+        form,
+        save,
+        template="access/passes/desk.html",
+        context=context,
+        success=lambda gate_pass: (
+            _("Pass %(number)s issued to %(name)s.")
+            % {"number": gate_pass.number, "name": gate_pass.holder.name}
+        ),
+        redirect_to=lambda gate_pass: redirect("access:pass-card", pk=gate_pass.pk),
+        errors=_desk_errors,
+    )
+
+
+def _desk_errors(form, error: ValidationError) -> None:
+    """The service names the pass's holder; the desk's field is the person."""
+    if hasattr(error, "error_dict") and "holder" in error.error_dict:
+        error = ValidationError(
+            {
+                ("person" if key == "holder" else key): value
+                for key, value in error.error_dict.items()
+            }
+        )
+    apply_errors(form, error)
 
 
 @login_required

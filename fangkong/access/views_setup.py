@@ -3,11 +3,9 @@ gates and the pass types. Thin: the forms check the shape of the input, the serv
 decide (and check that the user is the office); their errors go back on the field."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -17,7 +15,7 @@ from fangkong.access import scoping, selectors, services
 from fangkong.access.models import AccessPolicy, Gate, PassType
 from fangkong.core.forms import IsoDateTimeInput, IsoTimeInput
 from fangkong.core.models import Area
-from fangkong.core.views import apply_errors
+from fangkong.core.pages import submit
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -129,10 +127,6 @@ class PassTypeForm(forms.ModelForm):
         )
 
 
-def _status(form) -> int:
-    return 400 if form.errors else 200
-
-
 # ---- policies ----------------------------------------------------------------------------
 
 
@@ -146,39 +140,32 @@ def policies(request):
     if request.GET.get("area", "").isdigit():
         initial["area"] = request.GET["area"]
     form = PolicyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            policy = services.set_policy(
-                request.user,
-                area=data["area"],
-                kind=data["kind"],
-                effective_from=data["effective_from"],
-                reason=data["reason"],
-                quota_exits=data["quota_exits"],
-                quota_days=data["quota_days"],
-                quota_window=data["quota_window"],
-                return_by=data["return_by"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(area)s: %(policy)s from %(at)s.")
-                % {
-                    "area": policy.area.display_name,
-                    "policy": policy.summary,
-                    "at": timezone.localtime(policy.effective_from).strftime("%Y-%m-%d %H:%M"),
-                },
-            )
-            return redirect("access:policies")
-    context = {
-        "rows": selectors.area_policies(request.user),
-        "form": form,
-        "now": timezone.now(),
-    }
-    return render(request, "access/setup/policies.html", context, status=_status(form))
+    return submit(
+        request,
+        form,
+        lambda data: services.set_policy(
+            request.user,
+            area=data["area"],
+            kind=data["kind"],
+            effective_from=data["effective_from"],
+            reason=data["reason"],
+            quota_exits=data["quota_exits"],
+            quota_days=data["quota_days"],
+            quota_window=data["quota_window"],
+            return_by=data["return_by"],
+        ),
+        template="access/setup/policies.html",
+        context=lambda: {"rows": selectors.area_policies(request.user), "now": timezone.now()},
+        success=lambda policy: (
+            _("%(area)s: %(policy)s from %(at)s.")
+            % {
+                "area": policy.area.display_name,
+                "policy": policy.summary,
+                "at": timezone.localtime(policy.effective_from).strftime("%Y-%m-%d %H:%M"),
+            }
+        ),
+        redirect_to="access:policies",
+    )
 
 
 # ---- gates -------------------------------------------------------------------------------
@@ -195,18 +182,16 @@ def gates(request):
 
 def _save_gate(request, gate: Gate | None):
     scoping.require_office(request.user)
-    form = GateForm(request.POST or None, instance=gate)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_gate(request.user, gate, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("access:gates")
     title = _("Edit gate") if gate else _("New gate")
-    context = {"form": form, "title": title, "instance": gate, "back": "access:gates"}
-    return render(request, "access/setup/form.html", context, status=_status(form))
+    return submit(
+        request,
+        GateForm(request.POST or None, instance=gate),
+        lambda data: services.save_gate(request.user, gate, **data),
+        template="access/setup/form.html",
+        context={"title": title, "instance": gate, "back": "access:gates"},
+        success=_("Saved."),
+        redirect_to="access:gates",
+    )
 
 
 @login_required
@@ -238,20 +223,21 @@ def pass_types(request):
 
 def _save_pass_type(request, pass_type: PassType | None):
     scoping.require_office(request.user)
-    form = PassTypeForm(request.POST or None, instance=pass_type)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         areas = list(data.pop("areas"))
-        try:
-            services.save_pass_type(request.user, pass_type, areas=areas, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("access:pass-types")
+        return services.save_pass_type(request.user, pass_type, areas=areas, **data)
+
     title = _("Edit pass type") if pass_type else _("New pass type")
-    context = {"form": form, "title": title, "instance": pass_type, "back": "access:pass-types"}
-    return render(request, "access/setup/form.html", context, status=_status(form))
+    return submit(
+        request,
+        PassTypeForm(request.POST or None, instance=pass_type),
+        save,
+        template="access/setup/form.html",
+        context={"title": title, "instance": pass_type, "back": "access:pass-types"},
+        success=_("Saved."),
+        redirect_to="access:pass-types",
+    )
 
 
 @login_required

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong import spreadsheets
-from fangkong.core import scoping
+from fangkong.core import periods, scoping
 from fangkong.core.identity import (
     normalise_national_id,
     normalise_person_number,
@@ -229,3 +229,18 @@ class AccountForm(forms.Form):
             return Person.objects.get(person_number=number)
         except Person.DoesNotExist:
             raise forms.ValidationError(_("No person has this number.")) from None
+
+
+class ReportPeriodForm(forms.Form):
+    """The From/To fields of a report page. `period()` reads them as periods.period_from
+    does, with the report's default length (`default_days`) and limit (`max_days`): the
+    same messages for a bad date or period on every report."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
+
+    default_days = 30
+    max_days = periods.MAX_REPORT_DAYS
+
+    def period(self, today=None) -> periods.Period:
+        return periods.period_from(self.data, self.default_days, self.max_days, today)

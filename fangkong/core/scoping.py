@@ -80,6 +80,16 @@ def can_manage_people(user) -> bool:
     return user.has_role(Role.OFFICE) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
 
 
+def require_people_importer(user) -> None:
+    if not can_manage_people(user):
+        raise PermissionDenied(_("Your role does not allow importing people."))
+
+
+def require_people_manager(user) -> None:
+    if not can_manage_people(user):
+        raise PermissionDenied(_("Your role does not allow adding people."))
+
+
 def can_edit_person_in_unit(user, unit_id: int | None) -> bool:
     if user.has_role(Role.OFFICE):
         return True
@@ -93,6 +103,20 @@ def require_person_in_scope(user, unit_id: int | None) -> None:
 
 def can_manage_households(user) -> bool:
     return user.has_role(Role.OFFICE)
+
+
+def require_household_manager(user) -> None:
+    if not can_manage_households(user):
+        raise PermissionDenied(_("Your role does not allow changing households."))
+
+
+def can_manage_accounts(user) -> bool:
+    return user.has_role(Role.OFFICE)
+
+
+def require_account_manager(user) -> None:
+    if not can_manage_accounts(user):
+        raise PermissionDenied(_("Only the prevention & control office manages accounts."))
 
 
 def can_reveal(user, person) -> bool:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -25,6 +25,7 @@ from fangkong.core.forms import (
     ReasonForm,
 )
 from fangkong.core.models import ApiToken, Person
+from fangkong.core.pages import act, apply_errors, is_partial, submit
 from fangkong.core.roles import Role
 from fangkong.spreadsheets import XLSX_CONTENT_TYPE, workbook_response
 
@@ -41,23 +42,6 @@ def health(request):
     except Exception as exc:  # any database failure means "not healthy"
         return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages_:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def is_partial(request) -> bool:
-    """An htmx request for a list's rows (not a history restore, which needs the page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @login_required
@@ -112,8 +96,7 @@ def person_export(request):
 
 @login_required
 def person_import(request):
-    if not scoping.can_manage_people(request.user):
-        raise PermissionDenied(_("Your role does not allow importing people."))
+    scoping.require_people_importer(request.user)
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -163,19 +146,15 @@ def person_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request):
-    if not scoping.can_manage_people(request.user):
-        raise PermissionDenied(_("Your role does not allow adding people."))
+    scoping.require_people_manager(request.user)
     form = PersonForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.create_person(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added.") % {"name": person.name})
-            return redirect("person-detail", pk=person.pk)
-    return render(
-        request, "core/person_form.html", {"form": form}, status=400 if form.errors else 200
+    return submit(
+        request,
+        form,
+        lambda data: services.create_person(request.user, **data),
+        template="core/person_form.html",
+        success=lambda person: _("%(name)s added.") % {"name": person.name},
+        redirect_to=lambda person: redirect("person-detail", pk=person.pk),
     )
 
 
@@ -185,21 +164,19 @@ def person_edit(request, pk):
     person = _visible_person(request, pk)
     scoping.require_person_in_scope(request.user, person.unit_id)
     form = PersonForm(request.POST or None, instance=person, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         reason = data.pop("reason", "")
-        try:
-            services.update_person(request.user, person, reason=reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("person-detail", pk=person.pk)
-    return render(
+        return services.update_person(request.user, person, reason=reason, **data)
+
+    return submit(
         request,
-        "core/person_form.html",
-        {"form": form, "person": person},
-        status=400 if form.errors else 200,
+        form,
+        save,
+        template="core/person_form.html",
+        context={"person": person},
+        success=_("Changes saved."),
+        redirect_to=lambda _person: redirect("person-detail", pk=person.pk),
     )
 
 
@@ -270,30 +247,27 @@ def household_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_edit(request, pk=None):
-    if not scoping.can_manage_households(request.user):
-        raise PermissionDenied(_("Your role does not allow changing households."))
+    scoping.require_household_manager(request.user)
     household = None
     if pk is not None:
         household = scoping.get_visible_or_404(scoping.households_visible_to(request.user), pk=pk)
     form = HouseholdForm(request.POST or None, instance=household)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         reason = data.pop("reason", "")
-        try:
-            if household is None:
-                household = services.create_household(request.user, **data)
-            else:
-                services.update_household(request.user, household, reason=reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Household saved."))
-            return redirect("household-detail", pk=household.pk)
-    return render(
+        if household is None:
+            return services.create_household(request.user, **data)
+        services.update_household(request.user, household, reason=reason, **data)
+        return household
+
+    return submit(
         request,
-        "core/household_form.html",
-        {"form": form, "household": household},
-        status=400 if form.errors else 200,
+        form,
+        save,
+        template="core/household_form.html",
+        context={"household": household},
+        success=_("Household saved."),
+        redirect_to=lambda saved: redirect("household-detail", pk=saved.pk),
     )
 
 
@@ -326,43 +300,38 @@ def api_token_revoke(request, pk):
 @require_http_methods(["GET", "POST"])
 def account_list(request):
     """The office's list of logins, and the form that adds one."""
-    if not request.user.has_role(Role.OFFICE):
-        raise PermissionDenied(_("Only the prevention & control office manages accounts."))
+    scoping.require_account_manager(request.user)
     form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            account = services.create_account(
-                request.user,
-                username=data["username"],
-                password=data["password"],
-                roles=data["roles"],
-                unit=data["unit"],
-                person=data["person_number"],
-                first_name=data["full_name"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Account %(name)s created.") % {"name": account.username})
-            return redirect("account-list")
-    accounts = selectors.accounts_for(request.user)
-    return render(
+
+    def save(data):
+        return services.create_account(
+            request.user,
+            username=data["username"],
+            password=data["password"],
+            roles=data["roles"],
+            unit=data["unit"],
+            person=data["person_number"],
+            first_name=data["full_name"],
+        )
+
+    return submit(
         request,
-        "core/account_list.html",
-        {"form": form, "accounts": accounts},
-        status=400 if form.errors else 200,
+        form,
+        save,
+        template="core/account_list.html",
+        context=lambda: {"accounts": selectors.accounts_for(request.user)},
+        success=lambda account: _("Account %(name)s created.") % {"name": account.username},
+        redirect_to="account-list",
     )
 
 
 @login_required
 @require_POST
 def account_toggle(request, pk):
-    if not request.user.has_role(Role.OFFICE):
-        raise PermissionDenied(_("Only the prevention & control office manages accounts."))
+    scoping.require_account_manager(request.user)
     account = scoping.get_visible_or_404(selectors.accounts_for(request.user), pk=pk)
-    try:
-        services.set_account_active(request.user, account, not account.is_active)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("account-list")
+    return act(
+        request,
+        lambda: services.set_account_active(request.user, account, not account.is_active),
+        redirect_to="account-list",
+    )

@@ -564,11 +564,6 @@ def _require_reports(user) -> None:
         raise PermissionDenied(_("Your role does not give access to the units' daily reports."))
 
 
-def _require_field_keeper(user) -> None:
-    if not scoping.can_keep_report_fields(user):
-        raise PermissionDenied(_("Only the prevention & control office defines the report."))
-
-
 def _report_field(code, name: str) -> ReportField | None:
     if code is None:
         return None
@@ -672,7 +667,7 @@ def create_report_field(request, payload: ReportFieldIn):
 @router.patch("/report-fields/{field_id}", response=error_responses(ReportFieldOut))
 def update_report_field(request, payload: ReportFieldPatch, field_id: int = id_path()):
     """Labels, order, source, whether it is asked; the code never changes."""
-    _require_field_keeper(request.user)
+    scoping.require_field_keeper(request.user)
     field = core_scoping.get_visible_or_404(ReportField.objects.all(), pk=field_id)
     data = {
         key: value for key, value in payload.dict(exclude_unset=True).items() if value is not None
@@ -710,7 +705,7 @@ def _rule_data(data: dict) -> dict:
 
 @router.post("/validation-rules", response=error_responses(RuleOut))
 def create_validation_rule(request, payload: RuleIn):
-    _require_field_keeper(request.user)
+    scoping.require_field_keeper(request.user)
     rule = services.create_validation_rule(request.user, **_rule_data(payload.dict()))
     return _rules().get(pk=rule.pk)
 
@@ -718,7 +713,7 @@ def create_validation_rule(request, payload: RuleIn):
 @router.patch("/validation-rules/{rule_id}", response=error_responses(RuleOut))
 def update_validation_rule(request, payload: RulePatch, rule_id: int = id_path()):
     """Send `right: null` with a `right_constant` to compare with a number instead."""
-    _require_field_keeper(request.user)
+    scoping.require_field_keeper(request.user)
     rule = core_scoping.get_visible_or_404(_rules(), pk=rule_id)
     data = payload.dict(exclude_unset=True)
     reason = data.pop("reason", "")

@@ -1,11 +1,9 @@
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping as core_scoping
-from fangkong.core.forms import IsoDateInput, IsoTimeInput
+from fangkong.core.forms import IsoDateInput, IsoTimeInput, ReportPeriodForm
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Person
 from fangkong.reporting.models import (
@@ -15,6 +13,7 @@ from fangkong.reporting.models import (
     Symptom,
     ValidationRule,
 )
+from fangkong.reporting.selectors import MAX_COMPLETENESS_DAYS
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
@@ -277,18 +276,11 @@ class ReportDayForm(forms.Form):
         return timezone.localdate()
 
 
-class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
+class PeriodForm(ReportPeriodForm):
+    """The completeness report's period: the last 14 days unless the user chose others."""
 
-    def period(self):
-        """(start, end): the last 14 days unless the user chose others."""
-        end = timezone.localdate()
-        start = end - datetime.timedelta(days=13)
-        if self.is_valid():
-            end = self.cleaned_data.get("end") or end
-            start = self.cleaned_data.get("start") or end - datetime.timedelta(days=13)
-        return start, end
+    default_days = 14
+    max_days = MAX_COMPLETENESS_DAYS
 
 
 class ReportFieldForm(forms.ModelForm):

@@ -57,13 +57,33 @@ def can_see_unit_days(user) -> bool:
     return user.has_role(*SEES_ALL_CHECKINS) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
 
 
+def require_unit_days_reader(user) -> None:
+    if not can_see_unit_days(user):
+        raise PermissionDenied(_("Your role does not show units' check-ins."))
+
+
 def can_enter_for_others(user) -> bool:
     """Enter or import check-ins for other people (within the units the user may touch)."""
     return user.has_role(Role.OFFICE) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
 
 
+def require_checkin_enterer(user) -> None:
+    if not can_enter_for_others(user):
+        raise PermissionDenied(_("Your role does not allow entering check-ins for others."))
+
+
+def require_checkin_importer(user) -> None:
+    if not can_enter_for_others(user):
+        raise PermissionDenied(_("Your role does not allow importing check-ins."))
+
+
 def can_edit_policy(user) -> bool:
     return user.has_role(Role.OFFICE)
+
+
+def require_policy_editor(user) -> None:
+    if not can_edit_policy(user):
+        raise PermissionDenied(_("Only the prevention & control office changes the policy."))
 
 
 # ---- unit daily reports -------------------------------------------------------------------
@@ -86,6 +106,11 @@ def reports_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def sees_reports(user) -> bool:
     return can_see_unit_days(user)
+
+
+def require_reports_reader(user) -> None:
+    if not sees_reports(user):
+        raise PermissionDenied(_("Your role does not show units' daily reports."))
 
 
 def sees_all_reports(user) -> bool:
@@ -118,3 +143,8 @@ def require_reviewer(user) -> None:
 
 def can_keep_report_fields(user) -> bool:
     return user.has_role(Role.OFFICE) and user.is_active
+
+
+def require_field_keeper(user) -> None:
+    if not can_keep_report_fields(user):
+        raise PermissionDenied(_("Only the prevention & control office defines the report."))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fangkong.core import periods
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Person, Unit
 from fangkong.reporting import figures, scoping
@@ -269,11 +270,8 @@ class CompletenessTable:
 
 
 def period_problem(start, end) -> str | None:
-    if start > end:
-        return _("The period ends before it starts.")
-    if (end - start).days + 1 > MAX_COMPLETENESS_DAYS:
-        return _("Choose a period of at most %(days)d days.") % {"days": MAX_COMPLETENESS_DAYS}
-    return None
+    """Why (start, end) is not a period the completeness table can cover, or None."""
+    return periods.period_problem(start, end, MAX_COMPLETENESS_DAYS)
 
 
 def completeness(user, start: datetime.date, end: datetime.date) -> CompletenessTable:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import ImportForm
 from fangkong.core.models import Unit
-from fangkong.core.views import apply_errors, is_partial
+from fangkong.core.pages import bad_request, is_partial, submit
 from fangkong.reporting import (
     checkin_sheets,
     figures,
@@ -65,11 +65,6 @@ def _visible_checkin(request, pk) -> HealthCheckin:
     )
 
 
-def _require_day_page(user) -> None:
-    if not scoping.can_see_unit_days(user):
-        raise PermissionDenied(_("Your role does not show units' check-ins."))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_checkin(request):
@@ -81,26 +76,28 @@ def my_checkin(request):
     if person is not None and existing is None:
         # Never pre-filled: not from yesterday, not from anything (see CheckinForm).
         form = CheckinForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                checkin = services.submit_checkin(request.user, person, **form.answers())
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                if checkin.is_abnormal:
-                    messages.warning(
-                        request,
-                        _(
-                            "Check-in recorded. Your answers are flagged: your unit and the "
-                            "prevention & control office can see them now."
-                        ),
-                    )
-                else:
-                    messages.success(request, _("Check-in recorded. Thank you."))
-                return redirect("reporting:my-checkin")
-    context = {"person": person, "today": today, "checkin": existing, "form": form}
-    status = 400 if form is not None and form.errors else 200
-    return render(request, "reporting/my_checkin.html", context, status=status)
+
+    def recorded(checkin):
+        if checkin.is_abnormal:
+            messages.warning(
+                request,
+                _(
+                    "Check-in recorded. Your answers are flagged: your unit and the "
+                    "prevention & control office can see them now."
+                ),
+            )
+        else:
+            messages.success(request, _("Check-in recorded. Thank you."))
+        return redirect("reporting:my-checkin")
+
+    return submit(
+        request,
+        form,
+        lambda _data: services.submit_checkin(request.user, person, **form.answers()),
+        template="reporting/my_checkin.html",
+        context={"person": person, "today": today, "checkin": existing},
+        redirect_to=recorded,
+    )
 
 
 @login_required
@@ -127,30 +124,29 @@ def checkin_correct(request, pk):
         current = selectors.versions_of(checkin)[-1]
         return redirect("reporting:checkin-correct", pk=current.pk)
     form = CorrectionForm(request.POST or None, initial=CorrectionForm.initial_from(checkin))
-    if request.method == "POST" and form.is_valid():
-        try:
-            correction = services.correct_checkin(
-                request.user, checkin, reason=form.cleaned_data["reason"], **form.answers()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Correction saved; the earlier answers are kept."))
-            if correction.person_id == request.user.person_id:
-                return redirect("reporting:my-checkin")
-            return redirect("reporting:checkin-detail", pk=correction.pk)
-    return render(
+
+    def corrected(correction):
+        if correction.person_id == request.user.person_id:
+            return redirect("reporting:my-checkin")
+        return redirect("reporting:checkin-detail", pk=correction.pk)
+
+    return submit(
         request,
-        "reporting/checkin_correct.html",
-        {"form": form, "checkin": checkin},
-        status=400 if form.errors else 200,
+        form,
+        lambda data: services.correct_checkin(
+            request.user, checkin, reason=data["reason"], **form.answers()
+        ),
+        template="reporting/checkin_correct.html",
+        context={"checkin": checkin},
+        success=_("Correction saved; the earlier answers are kept."),
+        redirect_to=corrected,
     )
 
 
 @login_required
 def day(request):
     """A unit's day: who checked in (abnormal rows first to the eye), who has not."""
-    _require_day_page(request.user)
+    scoping.require_unit_days_reader(request.user)
     form = DayForm(request.GET or None, user=request.user)
     filters = form.filters()
     day_, unit = filters["day"], filters["unit"]
@@ -177,7 +173,7 @@ def day(request):
 
 @login_required
 def day_export(request):
-    _require_day_page(request.user)
+    scoping.require_unit_days_reader(request.user)
     form = DayForm(request.GET or None, user=request.user)
     filters = form.filters()
     checkins = selectors.checkins_for_day(
@@ -196,41 +192,34 @@ def day_export(request):
 @require_http_methods(["GET", "POST"])
 def enter_checkin(request):
     """An officer (or the office) enters the check-in of a person of the unit."""
-    if not scoping.can_enter_for_others(request.user):
-        raise PermissionDenied(_("Your role does not allow entering check-ins for others."))
+    scoping.require_checkin_enterer(request.user)
     initial = {"date": timezone.localdate()}
     if request.GET.get("person_number"):
         initial["person_number"] = request.GET["person_number"][:32]
     if request.GET.get("date"):
         initial["date"] = request.GET["date"][:10]
     form = OfficerCheckinForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        person = form.cleaned_data["person_number"]
-        try:
-            checkin = services.submit_checkin(
-                request.user, person, date=form.cleaned_data["date"], **form.answers()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Check-in of %(name)s for %(date)s recorded.")
-                % {"name": person.name, "date": checkin.date.isoformat()},
-            )
-            return redirect(
-                reverse("reporting:day") + "?" + urlencode({"date": checkin.date.isoformat()})
-            )
-    return render(
-        request, "reporting/enter_checkin.html", {"form": form}, status=400 if form.errors else 200
+    return submit(
+        request,
+        form,
+        lambda data: services.submit_checkin(
+            request.user, data["person_number"], date=data["date"], **form.answers()
+        ),
+        template="reporting/enter_checkin.html",
+        success=lambda checkin: (
+            _("Check-in of %(name)s for %(date)s recorded.")
+            % {"name": checkin.person.name, "date": checkin.date.isoformat()}
+        ),
+        redirect_to=lambda checkin: (
+            reverse("reporting:day") + "?" + urlencode({"date": checkin.date.isoformat()})
+        ),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_checkins(request):
-    if not scoping.can_enter_for_others(request.user):
-        raise PermissionDenied(_("Your role does not allow importing check-ins."))
+    scoping.require_checkin_importer(request.user)
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -259,7 +248,7 @@ def import_template(request):
 @login_required
 def flagged(request):
     """Today's flagged check-ins in the user's scope."""
-    _require_day_page(request.user)
+    scoping.require_unit_days_reader(request.user)
     today = timezone.localdate()
     checkins = selectors.flagged_checkins(request.user, today)
     return render(request, "reporting/flagged.html", {"checkins": checkins, "today": today})
@@ -293,35 +282,27 @@ def my_checkin_block(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy(request):
-    if not scoping.can_edit_policy(request.user):
-        raise PermissionDenied(_("Only the prevention & control office changes the policy."))
+    scoping.require_policy_editor(request.user)
     current = ReportingPolicy.current()
     form = PolicyForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         reason = data.pop("reason", "")
-        try:
-            services.update_policy(request.user, reason=reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Reporting policy saved."))
-            return redirect("reporting:policy")
+        return services.update_policy(request.user, reason=reason, **data)
+
     history = current.history.select_related("history_user").order_by("-history_id")[:20]
-    return render(
+    return submit(
         request,
-        "reporting/policy.html",
-        {"form": form, "policy": current, "history": history},
-        status=400 if form.errors else 200,
+        form,
+        save,
+        template="reporting/policy.html",
+        context={"policy": current, "history": history},
+        success=_("Reporting policy saved."),
+        redirect_to="reporting:policy",
     )
 
 
 # ---- unit daily reports -------------------------------------------------------------------
-
-
-def _require_reports(user) -> None:
-    if not scoping.sees_reports(user):
-        raise PermissionDenied(_("Your role does not show units' daily reports."))
 
 
 def _parse_day(text: str) -> datetime.date:
@@ -355,7 +336,7 @@ def _visible_report(request, pk) -> UnitReport:
 def reports(request):
     """The day's reports: an officer's own unit (fill in, or nothing to report), or every
     expected unit for the office, with who has not reported yet."""
-    _require_reports(request.user)
+    scoping.require_reports_reader(request.user)
     form = ReportDayForm(request.GET or None)
     day_ = form.day()
     table = selectors.consolidated(request.user, day_)
@@ -383,9 +364,9 @@ def reports(request):
 
 @login_required
 def reports_export(request):
-    _require_reports(request.user)
-    start, end = PeriodForm(request.GET or None).period()
-    rows = selectors.reports_for(request.user, start=start, end=end)
+    scoping.require_reports_reader(request.user)
+    period = PeriodForm(request.GET or None).period()
+    rows = selectors.reports_for(request.user, start=period.start, end=period.end)
     return report_sheets.reports_workbook(rows, chinese=_chinese())
 
 
@@ -395,7 +376,7 @@ def report(request, unit_id: int, day: str):
     """One unit's report for one day: the officer's form while it is a draft or returned;
     otherwise its figures with who gave each, the records beside them, the rules and the
     steps, and the office's review."""
-    _require_reports(request.user)
+    scoping.require_reports_reader(request.user)
     day_ = _parse_day(day)
     unit = _report_unit(request, unit_id)
     report_ = UnitReport.objects.filter(unit=unit, date=day_).first()
@@ -417,55 +398,58 @@ def report(request, unit_id: int, day: str):
             current=current,
             initial={"note": report_.note if report_ else ""},
         )
-        if request.method == "POST" and form.is_valid():
-            submit = "submit" in request.POST
-            arguments = {
-                "values": form.values(),
-                "reasons": form.reasons(),
-                "note": form.cleaned_data.get("note", ""),
-                "submit": submit,
-            }
-            try:
-                if report_ is None:
-                    report_ = services.create_report(user, unit, day_, **arguments)
-                else:
-                    report_ = services.update_report(user, report_, **arguments)
-            except ValidationError as error:
-                form.apply_errors(error)
-            else:
-                if submit:
-                    messages.success(request, _("Report submitted to the office."))
-                else:
-                    messages.success(request, _("Draft saved."))
-                return redirect("reporting:report", unit_id=unit.pk, day=day_.isoformat())
     elif request.method == "POST":
         raise PermissionDenied(_("This report cannot be changed here."))
-    context = {
-        "unit": unit,
-        "day": day_,
-        "report": report_,
-        "form": form,
-        "day_problem": day_problem if can_fill else None,
-        "can_review": scoping.can_review_reports(user)
-        and report_ is not None
-        and report_.status == UnitReport.Status.SUBMITTED,
-        "can_nil": form is not None and (report_ is None or not report_.values.exists()),
-    }
-    if report_ is not None:
-        context["figures"] = selectors.reconciliation(report_)
-        context["rules"] = selectors.report_rule_results(report_)
-        context["events"] = selectors.report_events(report_)
-        context["returned"] = (
-            report_.events.filter(action=ReportEvent.Action.RETURNED).order_by("-at").first()
-            if report_.status == UnitReport.Status.RETURNED
-            else None
-        )
-    if context["can_review"]:
-        context["return_form"] = ReturnForm()
-        context["correct_form"] = CorrectFigureForm()
-        context["approve_form"] = ApproveForm()
-    status = 400 if form is not None and form.errors else 200
-    return render(request, "reporting/report.html", context, status=status)
+    submitting = "submit" in request.POST
+
+    def save(data):
+        arguments = {
+            "values": form.values(),
+            "reasons": form.reasons(),
+            "note": data.get("note", ""),
+            "submit": submitting,
+        }
+        if report_ is None:
+            return services.create_report(user, unit, day_, **arguments)
+        return services.update_report(user, report_, **arguments)
+
+    def context():
+        context = {
+            "unit": unit,
+            "day": day_,
+            "report": report_,
+            "form": form,
+            "day_problem": day_problem if can_fill else None,
+            "can_review": scoping.can_review_reports(user)
+            and report_ is not None
+            and report_.status == UnitReport.Status.SUBMITTED,
+            "can_nil": form is not None and (report_ is None or not report_.values.exists()),
+        }
+        if report_ is not None:
+            context["figures"] = selectors.reconciliation(report_)
+            context["rules"] = selectors.report_rule_results(report_)
+            context["events"] = selectors.report_events(report_)
+            context["returned"] = (
+                report_.events.filter(action=ReportEvent.Action.RETURNED).order_by("-at").first()
+                if report_.status == UnitReport.Status.RETURNED
+                else None
+            )
+        if context["can_review"]:
+            context["return_form"] = ReturnForm()
+            context["correct_form"] = CorrectFigureForm()
+            context["approve_form"] = ApproveForm()
+        return context
+
+    return submit(
+        request,
+        form,
+        save,
+        template="reporting/report.html",
+        context=context,
+        success=_("Report submitted to the office.") if submitting else _("Draft saved."),
+        redirect_to=redirect("reporting:report", unit_id=unit.pk, day=day_.isoformat()),
+        errors=lambda form, error: form.apply_errors(error),
+    )
 
 
 @login_required
@@ -479,7 +463,7 @@ def report_export(request, pk):
 @login_required
 @require_POST
 def report_nil(request, unit_id: int, day: str):
-    _require_reports(request.user)
+    scoping.require_reports_reader(request.user)
     day_ = _parse_day(day)
     unit = _report_unit(request, unit_id)
     try:
@@ -553,10 +537,9 @@ def report_approve(request, pk):
 
 @login_required
 def completeness(request):
-    _require_reports(request.user)
+    scoping.require_reports_reader(request.user)
     form = PeriodForm(request.GET or None)
-    start, end = form.period()
-    problem = selectors.period_problem(start, end)
+    start, end, problem = form.period()
     table = None if problem else selectors.completeness(request.user, start, end)
     context = {"form": form, "start": start, "end": end, "problem": problem, "table": table}
     if table is not None and not table.total.reported:
@@ -586,18 +569,17 @@ def _no_reports_in(request, start: datetime.date, end: datetime.date) -> dict:
 
 @login_required
 def completeness_export(request):
-    _require_reports(request.user)
-    start, end = PeriodForm(request.GET or None).period()
-    problem = selectors.period_problem(start, end)
+    scoping.require_reports_reader(request.user)
+    start, end, problem = PeriodForm(request.GET or None).period()
     if problem:
-        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+        return bad_request(problem)
     table = selectors.completeness(request.user, start, end)
     return report_sheets.completeness_workbook(table, chinese=_chinese())
 
 
 @login_required
 def consolidated(request):
-    _require_reports(request.user)
+    scoping.require_reports_reader(request.user)
     form = ReportDayForm(request.GET or None)
     table = selectors.consolidated(request.user, form.day())
     return render(request, "reporting/consolidated.html", {"form": form, "table": table})
@@ -605,7 +587,7 @@ def consolidated(request):
 
 @login_required
 def consolidated_export(request):
-    _require_reports(request.user)
+    scoping.require_reports_reader(request.user)
     table = selectors.consolidated(request.user, ReportDayForm(request.GET or None).day())
     return report_sheets.consolidated_workbook(
         table,
@@ -620,41 +602,42 @@ def consolidated_export(request):
 def report_fields(request):
     """The office defines the report: its figures, their order and sources, and the rules
     between them."""
-    if not scoping.can_keep_report_fields(request.user):
-        raise PermissionDenied(_("Only the prevention & control office defines the report."))
+    scoping.require_field_keeper(request.user)
     field_form = ReportFieldForm(request.POST if "add_field" in request.POST else None)
     del field_form.fields["reason"]  # asked when a figure is changed, not when it is added
     rule_form = ValidationRuleForm(request.POST if "add_rule" in request.POST else None)
-    if request.method == "POST":
-        form, create = (
-            (field_form, services.create_report_field)
-            if "add_field" in request.POST
-            else (rule_form, services.create_validation_rule)
-        )
-        if form.is_valid():
-            data = {key: value for key, value in form.cleaned_data.items() if key != "reason"}
-            try:
-                create(request.user, **data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("reporting:report-fields")
-    context = {
-        "fields": ReportField.objects.order_by("-is_active", "order", "code"),
-        "rules": ValidationRule.objects.select_related("left", "right").order_by(
-            "-is_active", "left__order", "pk"
-        ),
-        "field_form": field_form,
-        "rule_form": rule_form,
-    }
-    failed = field_form.errors or rule_form.errors
-    return render(request, "reporting/report_fields.html", context, status=400 if failed else 200)
+    # One page, two forms: the one posted is the one checked (and answered 400).
+    form, create = (
+        (field_form, services.create_report_field)
+        if "add_field" in request.POST
+        else (rule_form, services.create_validation_rule)
+    )
+
+    def save(data):
+        data.pop("reason", None)
+        return create(request.user, **data)
+
+    return submit(
+        request,
+        form,
+        save,
+        template="reporting/report_fields.html",
+        context=lambda: {
+            "fields": ReportField.objects.order_by("-is_active", "order", "code"),
+            "rules": ValidationRule.objects.select_related("left", "right").order_by(
+                "-is_active", "left__order", "pk"
+            ),
+            "field_form": field_form,
+            "rule_form": rule_form,
+        },
+        success=_("Saved."),
+        redirect_to="reporting:report-fields",
+    )
 
 
 @login_required
 def report_fields_export(request):
-    _require_reports(request.user)
+    scoping.require_reports_reader(request.user)
     fields = ReportField.objects.order_by("-is_active", "order", "code")
     rules = ValidationRule.objects.select_related("left", "right").order_by("-is_active", "pk")
     return report_sheets.definition_workbook(fields, rules, chinese=_chinese())
@@ -663,35 +646,31 @@ def report_fields_export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_field_edit(request, pk):
-    if not scoping.can_keep_report_fields(request.user):
-        raise PermissionDenied(_("Only the prevention & control office defines the report."))
+    scoping.require_field_keeper(request.user)
     field = get_object_or_404(ReportField, pk=pk)
     form = ReportFieldForm(request.POST or None, instance=field)
     form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         reason = data.pop("reason", "")
         data.pop("code", None)
-        try:
-            services.update_report_field(request.user, field, reason=reason, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("reporting:report-fields")
-    return render(
+        return services.update_report_field(request.user, field, reason=reason, **data)
+
+    return submit(
         request,
-        "reporting/report_field_edit.html",
-        {"form": form, "field": field},
-        status=400 if form.errors else 200,
+        form,
+        save,
+        template="reporting/report_field_edit.html",
+        context={"field": field},
+        success=_("Saved."),
+        redirect_to="reporting:report-fields",
     )
 
 
 @login_required
 @require_POST
 def validation_rule_toggle(request, pk):
-    if not scoping.can_keep_report_fields(request.user):
-        raise PermissionDenied(_("Only the prevention & control office defines the report."))
+    scoping.require_field_keeper(request.user)
     rule = get_object_or_404(ValidationRule, pk=pk)
     services.update_validation_rule(
         request.user, rule, is_active=not rule.is_active, reason=request.POST.get("reason", "")

@@ -29,6 +29,7 @@ from fangkong.apischema import (
     id_path,
     record,
 )
+from fangkong.core import periods
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Campus, Unit
 from fangkong.supplies import scoping, selectors, services
@@ -157,7 +158,7 @@ class SupplierIn(InSchema):
 
 
 def _require_catalogue_reader(user) -> None:
-    if not (scoping.sees_stock(user) or selectors.sees_issues(user)):
+    if not (scoping.sees_stock(user) or scoping.sees_issues(user)):
         raise PermissionDenied(_("Your role does not give access to supplies."))
 
 
@@ -718,7 +719,7 @@ def _moves():
 @paginate(Pagination)
 def list_moves(request, filters: Query[StockMoveFilter]):
     """Stock moves (库存流水) the caller may see, newest first."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     data = filters.dict()
     data["kind"] = str(data["kind"] or "")
     return selectors.moves_for(request.user, **data)
@@ -936,8 +937,8 @@ class BelowMinimumOut(Schema):
 
 def _period(filters: SupplyPeriodFilter) -> tuple[datetime.date, datetime.date]:
     end = filters.end or timezone.localdate()
-    start = filters.start or selectors.days_before(end, DEFAULT_PERIOD_DAYS - 1)
-    problem = selectors.period_problem(start, end)
+    start = filters.start or periods.days_before(end, DEFAULT_PERIOD_DAYS - 1)
+    problem = periods.period_problem(start, end)
     if problem:
         raise ValidationError({"end" if start > end else "start": problem})
     return start, end
@@ -984,7 +985,7 @@ def receipts_report(request, filters: Query[SupplyPeriodFilter]):
 @router.get("/reports/issues", response=error_responses(IssuesReportOut))
 def issues_report(request, filters: Query[SupplyPeriodFilter]):
     """Issued on requisitions in a period by unit and item (an officer: their unit)."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     report = selectors.issues_report(request.user, *_period(filters))
     return _period_totals(
         report,
@@ -997,7 +998,7 @@ def issues_report(request, filters: Query[SupplyPeriodFilter]):
 @router.get("/reports/register", response=error_responses(RegisterOut))
 def register_report(request, filters: Query[SupplyPeriodFilter]):
     """The requisition register (物资领用登记表): a numbered row per issue."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     register = selectors.requisition_register(request.user, *_period(filters))
     return {
         "start": register.start,

@@ -7,13 +7,14 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fangkong.core import periods
 from fangkong.core import scoping as core_scoping
+from fangkong.core.pages import bad_request
 from fangkong.pdf import pdf_response
 from fangkong.supplies import scoping, selectors, sheets
 from fangkong.supplies.models import Item, SourceCategory, Store, Supplier
@@ -29,28 +30,9 @@ def _compiler(request) -> str:
     return selectors.person_name(request.user)
 
 
-def _date(request, name: str, default: datetime.date, errors: list) -> datetime.date:
-    text = request.GET.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        label = _("From") if name == "start" else _("To")
-        errors.append(
-            _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).")
-            % {"field": label, "value": text[:20]}
-        )
-        return default
-
-
-def _period(request) -> tuple[datetime.date, datetime.date, str | None]:
+def _period(request) -> periods.Period:
     """(start, end, problem) from GET `start` and `end`: the last 30 days by default."""
-    errors: list[str] = []
-    end = _date(request, "end", timezone.localdate(), errors)
-    start = _date(request, "start", selectors.days_before(end, DEFAULT_DAYS - 1), errors)
-    problem = " ".join(errors) or selectors.period_problem(start, end)
-    return start, end, problem
+    return periods.period_from(request.GET, DEFAULT_DAYS)
 
 
 def _empty_period(request, start, end, latest_day, nothing: str, latest: str) -> dict:
@@ -61,7 +43,7 @@ def _empty_period(request, start, end, latest_day, nothing: str, latest: str) ->
     day = latest_day(request.user, start)
     if day is None:
         return {"text": nothing % dates + " " + _("There are none before it either.")}
-    first = selectors.days_before(day, DEFAULT_DAYS - 1)
+    first = periods.days_before(day, DEFAULT_DAYS - 1)
     query = request.GET.copy()
     query.pop("page", None)
     query["start"], query["end"] = first.isoformat(), day.isoformat()
@@ -71,10 +53,6 @@ def _empty_period(request, start, end, latest_day, nothing: str, latest: str) ->
         "link_text": _("Show the %(days)d days up to %(day)s")
         % {"days": DEFAULT_DAYS, "day": day.isoformat()},
     }
-
-
-def _bad_request(problem: str) -> HttpResponse:
-    return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _choice(request, name: str, queryset):
@@ -88,7 +66,7 @@ def _choice(request, name: str, queryset):
 @login_required
 def index(request):
     """What the reports are, with the items below their minimum."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     context = {
         "sees_stock": scoping.sees_stock(request.user),
         "low": selectors.below_minimum(request.user),
@@ -175,7 +153,7 @@ def _period_workbook(request, build, workbook):
     period's problem as a 400."""
     start, end, problem = _period(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     report = build(request.user, start, end)
     return workbook(report, chinese=_chinese(), compiler=_compiler(request))
 
@@ -200,7 +178,7 @@ def receipts_xlsx(request):
 
 @login_required
 def issues(request):
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     return _period_page(
         request,
         "supplies/reports/issues.html",
@@ -212,7 +190,7 @@ def issues(request):
 
 @login_required
 def issues_xlsx(request):
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     return _period_workbook(request, selectors.issues_report, sheets.issues_workbook)
 
 
@@ -223,7 +201,7 @@ def issues_xlsx(request):
 def register(request):
     """The register on screen, REGISTER_PAGE rows a page (numbered across the pages); the
     .xlsx and the PDF carry the whole period."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     start, end, problem = _period(request)
     context = {"start": start, "end": end, "problem": problem, "report": None}
     if not problem:
@@ -249,17 +227,17 @@ def register(request):
 
 @login_required
 def register_xlsx(request):
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     return _period_workbook(request, selectors.requisition_register, sheets.register_workbook)
 
 
 @login_required
 def register_pdf(request):
     """The register to print and file: A4 landscape, numbered rows, the compiler."""
-    selectors.require_issues_reader(request.user)
+    scoping.require_issues_reader(request.user)
     start, end, problem = _period(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     context = {
         "register": selectors.requisition_register(request.user, start, end),
         "compiler": _compiler(request),
@@ -298,7 +276,7 @@ def donation_trace(request):
 def donation_trace_xlsx(request):
     supplier, trace = _donation(request)
     if trace is None:
-        return _bad_request(_("Choose a donor or supplier."))
+        return bad_request(_("Choose a donor or supplier."))
     return sheets.donation_workbook(trace, chinese=_chinese())
 
 
@@ -344,7 +322,7 @@ def days_of_supply_xlsx(request):
     scoping.require_stock_reader(request.user)
     on, problem = _on(request)
     if problem:
-        return _bad_request(problem)
+        return bad_request(problem)
     rows = selectors.days_of_supply(request.user, on)
     return sheets.days_workbook(rows, chinese=_chinese(), on=on)
 

@@ -4,13 +4,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from fangkong.core.roles import Role
+from fangkong.core import periods
 from fangkong.supplies import scoping
 from fangkong.supplies.models import (
     ZERO,
@@ -84,50 +82,13 @@ def ledger_differences() -> list[dict]:
 
 KG_PER_TONNE = Decimal(1000)
 SUPPLY_WINDOW_DAYS = 7  # days of supply are reckoned at the rate of the last week's issues
-MAX_REPORT_DAYS = 366
-
-
-def period_problem(start, end) -> str | None:
-    """Why (start, end) is not a period a report can cover, or None."""
-    if start is None or end is None:
-        return _("Choose the first and the last day.")
-    if start > end:
-        return _("The period ends before it starts.")
-    if (end - start).days + 1 > MAX_REPORT_DAYS:
-        return _("Choose a period of at most %(days)d days.") % {"days": MAX_REPORT_DAYS}
-    return None
-
-
-def days_before(day: datetime.date, days: int) -> datetime.date:
-    """`days` before `day`, or the first day there is (a date near year 1 has no earlier)."""
-    try:
-        return day - datetime.timedelta(days=days)
-    except OverflowError:
-        return datetime.date.min
-
-
-def sees_issues(user) -> bool:
-    """The office, leaders and storekeepers see every unit's issues; an officer their own."""
-    return scoping.sees_stock(user) or (scoping._active(user) and _officer_unit(user) is not None)
-
-
-def require_issues_reader(user) -> None:
-    if not sees_issues(user):
-        raise PermissionDenied(_("Your role does not show the supplies issued."))
-
-
-def _officer_unit(user) -> int | None:
-    """The unit whose issues `user` sees as its officer (None: not an officer)."""
-    if user.has_role(Role.OFFICER) and user.unit_id:
-        return user.unit_id
-    return None
 
 
 def moves_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = StockMove.objects.all() if queryset is None else queryset
     if scoping.sees_stock(user):
         return queryset
-    if scoping._active(user) and _officer_unit(user):
+    if scoping.officer_unit(user) is not None:
         return queryset.filter(requisition_line__requisition__unit_id=user.unit_id)
     return queryset.none()
 
@@ -641,7 +602,7 @@ def days_of_supply(user, on: datetime.date | None = None) -> list[SupplyDays]:
             .values_list("item_id")
             .annotate(total=Sum("quantity"))
         )
-    first = days_before(on, SUPPLY_WINDOW_DAYS - 1)
+    first = periods.days_before(on, SUPPLY_WINDOW_DAYS - 1)
     issued = dict(
         StockMove.objects.filter(
             requisition_line__isnull=False, moved_on__gte=first, moved_on__lte=on

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from fangkong.core import scoping as core_scoping
+from fangkong.core.pages import apply_errors, form_status, is_partial, submit
 from fangkong.core.roles import Role
-from fangkong.core.views import apply_errors, is_partial
 from fangkong.supplies import forms as supply_forms
 from fangkong.supplies import scoping, selectors, services
 from fangkong.supplies.models import (
@@ -46,29 +46,6 @@ OPEN = (Requisition.Status.APPROVED, Requisition.Status.PARTLY_ISSUED)
 
 
 # ---- permissions and errors -----------------------------------------------------------------
-
-
-def _require_stock_view(user) -> None:
-    if not scoping.sees_stock(user):
-        raise PermissionDenied(_("Your role does not show the supplies' stock."))
-
-
-def _require_stock_keeper(user) -> None:
-    if not scoping.can_keep_stock(user):
-        raise PermissionDenied(_("Only the office and the storekeepers move stock."))
-
-
-def _require_catalogue_keeper(user) -> None:
-    if not scoping.can_keep_catalogue(user):
-        raise PermissionDenied(_("Only the prevention & control office keeps this list."))
-
-
-def _sees_requisitions(user) -> bool:
-    return scoping.sees_stock(user) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
-
-
-def _can_request(user) -> bool:
-    return user.has_role(Role.OFFICE) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
 
 
 def _visible_requisition(request, pk) -> Requisition:
@@ -99,15 +76,18 @@ def apply_line_errors(form, error: ValidationError, field_for) -> None:
             form.add_error(target, message)
 
 
-def _status(form) -> int:
-    return 400 if form is not None and form.errors else 200
+def _on_line_rows(form, error: ValidationError) -> None:
+    """A line form's errors: the service numbers the lines it was given, and the row
+    numbers of the form skip the blank rows."""
+    rows = form.lines()
+    apply_line_errors(form, error, lambda n, part: f"{part or 'item'}_{rows[n - 1][0]}")
 
 
 def report_links(user) -> dict:
     """The report pages (report_urls.py) the user may open, by name: the register and the
     reports index for those who see issues, stock on hand for those who see stock."""
     names = []
-    if selectors.sees_issues(user):
+    if scoping.sees_issues(user):
         names += ["reports", "register"]
     if scoping.sees_stock(user):
         names += ["report-stock"]
@@ -125,8 +105,7 @@ def report_links(user) -> dict:
 def index(request):
     """Where each role starts: what waits for them, and the pages they may use."""
     user = request.user
-    if not _sees_requisitions(user):
-        raise PermissionDenied(_("Your role has nothing to do with supplies."))
+    scoping.require_supplies_user(user)
     requisitions = scoping.requisitions_visible_to(user)
     context = {
         "pending": requisitions.filter(status=Requisition.Status.PENDING).count(),
@@ -134,7 +113,7 @@ def index(request):
         "sees_stock": scoping.sees_stock(user),
         "keeps_stock": scoping.can_keep_stock(user),
         "keeps_catalogue": scoping.can_keep_catalogue(user),
-        "can_request": _can_request(user),
+        "can_request": scoping.can_ask_for_supplies(user),
         "below": selectors.below_minimum(user),
         "reports": report_links(user),
     }
@@ -203,7 +182,7 @@ def _catalogue_title(kind: str, new: bool) -> str:
 @login_required
 def catalogue(request):
     """Items with their packs and minimum levels, stores, sources, donors, unit limits."""
-    _require_stock_view(request.user)
+    scoping.require_stock_reader(request.user)
     context = {
         "items": Item.objects.prefetch_related("packs").order_by("-is_active", "category", "code"),
         "stores": Store.objects.select_related("campus").order_by("-is_active", "code"),
@@ -220,62 +199,56 @@ def catalogue(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def catalogue_add(request, kind: str):
-    _require_catalogue_keeper(request.user)
+    scoping.require_catalogue_keeper(request.user)
     if kind not in CATALOGUE:
         raise Http404(_("No such list."))
     _model, add_form, _edit_form, create = CATALOGUE[kind]
     initial = {}
     if kind == "pack" and request.GET.get("item", "").isdigit():
         initial["item"] = request.GET["item"]
-    form = add_form(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            create(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("supplies:catalogue")
-    context = {"form": form, "title": _catalogue_title(kind, new=True)}
-    return render(request, "supplies/catalogue_form.html", context, status=_status(form))
+    return submit(
+        request,
+        add_form(request.POST or None, initial=initial),
+        lambda data: create(request.user, **data),
+        template="supplies/catalogue_form.html",
+        context={"title": _catalogue_title(kind, new=True)},
+        success=_("Saved."),
+        redirect_to="supplies:catalogue",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def catalogue_edit(request, kind: str, pk: int):
-    _require_catalogue_keeper(request.user)
+    scoping.require_catalogue_keeper(request.user)
     if kind not in CATALOGUE:
         raise Http404(_("No such list."))
     model, _add_form, edit_form, _create = CATALOGUE[kind]
     instance = get_object_or_404(model, pk=pk)
-    form = edit_form(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_catalogue_entry(request.user, instance, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("supplies:catalogue")
-    context = {"form": form, "title": _catalogue_title(kind, new=False), "instance": instance}
-    return render(request, "supplies/catalogue_form.html", context, status=_status(form))
+    return submit(
+        request,
+        edit_form(request.POST or None, instance=instance),
+        lambda data: services.update_catalogue_entry(request.user, instance, **data),
+        template="supplies/catalogue_form.html",
+        context={"title": _catalogue_title(kind, new=False), "instance": instance},
+        success=_("Saved."),
+        redirect_to="supplies:catalogue",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def limit_set(request):
-    _require_catalogue_keeper(request.user)
-    form = supply_forms.UnitLimitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_unit_limit(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("supplies:catalogue")
-    context = {"form": form, "title": _("Set a requisition limit")}
-    return render(request, "supplies/catalogue_form.html", context, status=_status(form))
+    scoping.require_catalogue_keeper(request.user)
+    return submit(
+        request,
+        supply_forms.UnitLimitForm(request.POST or None),
+        lambda data: services.set_unit_limit(request.user, **data),
+        template="supplies/catalogue_form.html",
+        context={"title": _("Set a requisition limit")},
+        success=_("Saved."),
+        redirect_to="supplies:catalogue",
+    )
 
 
 # ---- receipts -------------------------------------------------------------------------------
@@ -283,7 +256,7 @@ def limit_set(request):
 
 @login_required
 def receipts(request):
-    _require_stock_view(request.user)
+    scoping.require_stock_reader(request.user)
     queryset = Receipt.objects.select_related("source", "supplier", "store").prefetch_related(
         Prefetch("lines", queryset=ReceiptLine.objects.select_related("item"))
     )
@@ -295,10 +268,10 @@ def receipts(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def receipt_new(request):
-    _require_stock_keeper(request.user)
+    scoping.require_stock_keeper(request.user)
     form = supply_forms.ReceiptForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        rows = form.lines()
+
+    def save(data):
         lines = [
             {
                 "item": values["item"],
@@ -307,32 +280,33 @@ def receipt_new(request):
                 "lot_number": values["lot_number"],
                 "expires_on": values["expires_on"],
             }
-            for _row, values in rows
+            for _row, values in form.lines()
         ]
-        data = form.cleaned_data
-        try:
-            receipt = services.post_receipt(
-                request.user,
-                received_on=data["received_on"],
-                source=data["source"],
-                supplier=data["supplier"],
-                store=data["store"],
-                restricted_to=data["restricted_to"],
-                note=data["note"],
-                lines=lines,
-            )
-        except ValidationError as error:
-            # The service numbers the lines it was given; row numbers skip the blank rows.
-            apply_line_errors(form, error, lambda n, part: f"{part or 'item'}_{rows[n - 1][0]}")
-        else:
-            messages.success(request, _("Receipt %(number)s posted.") % {"number": receipt.number})
-            return redirect("supplies:receipt", pk=receipt.pk)
-    return render(request, "supplies/receipt_new.html", {"form": form}, status=_status(form))
+        return services.post_receipt(
+            request.user,
+            received_on=data["received_on"],
+            source=data["source"],
+            supplier=data["supplier"],
+            store=data["store"],
+            restricted_to=data["restricted_to"],
+            note=data["note"],
+            lines=lines,
+        )
+
+    return submit(
+        request,
+        form,
+        save,
+        template="supplies/receipt_new.html",
+        success=lambda receipt: _("Receipt %(number)s posted.") % {"number": receipt.number},
+        redirect_to=lambda receipt: redirect("supplies:receipt", pk=receipt.pk),
+        errors=_on_line_rows,
+    )
 
 
 @login_required
 def receipt_detail(request, pk):
-    _require_stock_view(request.user)
+    scoping.require_stock_reader(request.user)
     receipt = get_object_or_404(
         Receipt.objects.select_related("source", "supplier", "store", "created_by"), pk=pk
     )
@@ -353,8 +327,7 @@ def requisitions(request):
     """The requisitions the user may see: an officer's unit's, everyone's for the others;
     filtered by status (the office's "waiting for approval", the storekeeper's "to issue")."""
     user = request.user
-    if not _sees_requisitions(user):
-        raise PermissionDenied(_("Your role does not show requisitions."))
+    scoping.require_requisition_reader(user)
     form = supply_forms.RequisitionFilterForm(request.GET or None)
     status = form.cleaned_data.get("status") if form.is_valid() else ""
     queryset = scoping.requisitions_visible_to(user).select_related("unit", "requested_by")
@@ -370,7 +343,7 @@ def requisitions(request):
         "form": form,
         "status": status,
         "page": page,
-        "can_request": _can_request(user),
+        "can_request": scoping.can_ask_for_supplies(user),
         "reports": report_links(user),
     }
     template = (
@@ -383,30 +356,26 @@ def requisitions(request):
 @require_http_methods(["GET", "POST"])
 def requisition_new(request):
     user = request.user
-    if not _can_request(user):
-        raise PermissionDenied(_("You may only ask for supplies for your own unit."))
+    scoping.require_asker(user)
     choose_unit = user.has_role(Role.OFFICE)
     form = supply_forms.RequisitionForm(request.POST or None, choose_unit=choose_unit)
-    if request.method == "POST" and form.is_valid():
-        rows = form.lines()
-        unit = form.cleaned_data["unit"] if choose_unit else user.unit
-        try:
-            requisition = services.request_supplies(
-                user,
-                unit=unit,
-                purpose=form.cleaned_data["purpose"],
-                note=form.cleaned_data["note"],
-                lines=[values for _row, values in rows],
-            )
-        except ValidationError as error:
-            apply_line_errors(form, error, lambda n, part: f"{part or 'item'}_{rows[n - 1][0]}")
-        else:
-            messages.success(
-                request,
-                _("Requisition %(number)s sent to the office.") % {"number": requisition.number},
-            )
-            return redirect("supplies:requisition", pk=requisition.pk)
-    return render(request, "supplies/requisition_new.html", {"form": form}, status=_status(form))
+    return submit(
+        request,
+        form,
+        lambda data: services.request_supplies(
+            user,
+            unit=data["unit"] if choose_unit else user.unit,
+            purpose=data["purpose"],
+            note=data["note"],
+            lines=[values for _row, values in form.lines()],
+        ),
+        template="supplies/requisition_new.html",
+        success=lambda requisition: (
+            _("Requisition %(number)s sent to the office.") % {"number": requisition.number}
+        ),
+        redirect_to=lambda requisition: redirect("supplies:requisition", pk=requisition.pk),
+        errors=_on_line_rows,
+    )
 
 
 def _requisition_context(request, requisition, decision_form=None) -> dict:
@@ -447,8 +416,7 @@ def requisition_decide(request, pk):
     """The office approves (each line as asked, or trimmed with a reason) or rejects with a
     reason. Nobody decides their own: the service refuses and the page says so."""
     requisition = _visible_requisition(request, pk)
-    if not scoping.can_decide(request.user):
-        raise PermissionDenied(_("Only the prevention & control office approves requisitions."))
+    scoping.require_decider(request.user)
     lines = list(requisition.lines.select_related("item").order_by("pk"))
     form = supply_forms.DecisionForm(request.POST, lines=lines)
     approve = "reject" not in request.POST
@@ -508,7 +476,7 @@ def requisition_issue(request, pk):
     lots (the first-expiry-first-out suggestion, which they accept or change), who received
     the supplies; partial issues are allowed."""
     requisition = _visible_requisition(request, pk)
-    _require_stock_keeper(request.user)
+    scoping.require_stock_keeper(request.user)
     if requisition.status not in OPEN:
         messages.error(
             request,
@@ -595,7 +563,7 @@ def requisition_issue(request, pk):
         "store": store,
         "issued_on": issued_on,
     }
-    return render(request, "supplies/requisition_issue.html", context, status=_status(form))
+    return render(request, "supplies/requisition_issue.html", context, status=form_status(form))
 
 
 def _parse_lots(form, line, chosen, quantity):
@@ -629,7 +597,7 @@ def _parse_lots(form, line, chosen, quantity):
 @login_required
 def moves(request):
     """The stock ledger, newest first, filtered by store, item and kind."""
-    _require_stock_view(request.user)
+    scoping.require_stock_reader(request.user)
     form = supply_forms.MoveFilterForm(request.GET or None)
     queryset = (
         StockMove.objects.filter(**form.filters())
@@ -662,59 +630,53 @@ def moves(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def move_reverse(request, pk):
-    _require_stock_keeper(request.user)
+    scoping.require_stock_keeper(request.user)
     move = get_object_or_404(
         StockMove.objects.select_related("item", "store", "lot", "posted_by"), pk=pk
     )
-    form = supply_forms.ReverseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reverse_move(
-                request.user,
-                move,
-                form.cleaned_data["reason"],
-                moved_on=form.cleaned_data["moved_on"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Move reversed."))
-            return redirect("supplies:moves")
-    reversal = StockMove.objects.filter(reverses=move).first()
-    context = {"move": move, "form": form, "reversal": reversal}
-    return render(request, "supplies/move_reverse.html", context, status=_status(form))
+    return submit(
+        request,
+        supply_forms.ReverseForm(request.POST or None),
+        lambda data: services.reverse_move(
+            request.user, move, data["reason"], moved_on=data["moved_on"]
+        ),
+        template="supplies/move_reverse.html",
+        context=lambda: {
+            "move": move,
+            "reversal": StockMove.objects.filter(reverses=move).first(),
+        },
+        success=_("Move reversed."),
+        redirect_to="supplies:moves",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def transfer(request):
-    _require_stock_keeper(request.user)
-    form = supply_forms.TransferForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        balance = form.cleaned_data["balance"]
-        try:
-            services.transfer_stock(
-                request.user,
-                lot=balance.lot,
-                from_store=balance.store,
-                to_store=form.cleaned_data["to_store"],
-                quantity=form.cleaned_data["quantity"],
-                moved_on=form.cleaned_data["moved_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Stock transferred."))
-            return redirect("supplies:moves")
-    return render(request, "supplies/transfer.html", {"form": form}, status=_status(form))
+    scoping.require_stock_keeper(request.user)
+    return submit(
+        request,
+        supply_forms.TransferForm(request.POST or None),
+        lambda data: services.transfer_stock(
+            request.user,
+            lot=data["balance"].lot,
+            from_store=data["balance"].store,
+            to_store=data["to_store"],
+            quantity=data["quantity"],
+            moved_on=data["moved_on"],
+            reason=data["reason"],
+        ),
+        template="supplies/transfer.html",
+        success=_("Stock transferred."),
+        redirect_to="supplies:moves",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def stocktake(request):
     """A stocktake of one store: each lot on the books with a box for what was counted."""
-    _require_stock_keeper(request.user)
+    scoping.require_stock_keeper(request.user)
     chooser = supply_forms.StoreChoiceForm(request.GET or None)
     store = (chooser.cleaned_data.get("store") if chooser.is_valid() else None) or (
         Store.objects.filter(is_active=True).order_by("code").first()
@@ -727,45 +689,46 @@ def stocktake(request):
         else Balance.objects.none()
     )
     form = supply_forms.StocktakeForm(request.POST or None, balances=balances)
-    if request.method == "POST" and form.is_valid() and store is not None:
-        try:
-            adjustments = services.record_stocktake(
-                request.user,
-                store=store,
-                counts=form.counts(),
-                reason=form.cleaned_data["reason"],
-                counted_on=form.cleaned_data["counted_on"],
-            )
-        except ValidationError as error:
-            apply_line_errors(form, error, lambda n, part: f"count_{n}")
-        else:
-            messages.success(
-                request,
-                _("Stocktake recorded: %(count)d adjustments.") % {"count": len(adjustments)},
-            )
-            return redirect(reverse("supplies:moves") + f"?store={store.pk}")
-    context = {"chooser": chooser, "store": store, "form": form}
-    return render(request, "supplies/stocktake.html", context, status=_status(form))
+    context = {"chooser": chooser, "store": store}
+    if store is None:  # no store to count: the page, with what is wrong with a posted form
+        if request.method == "POST":
+            form.is_valid()
+        return render(
+            request, "supplies/stocktake.html", {**context, "form": form}, status=form_status(form)
+        )
+    return submit(
+        request,
+        form,
+        lambda data: services.record_stocktake(
+            request.user,
+            store=store,
+            counts=form.counts(),
+            reason=data["reason"],
+            counted_on=data["counted_on"],
+        ),
+        template="supplies/stocktake.html",
+        context=context,
+        success=lambda adjustments: (
+            _("Stocktake recorded: %(count)d adjustments.") % {"count": len(adjustments)}
+        ),
+        redirect_to=reverse("supplies:moves") + f"?store={store.pk}",
+        errors=lambda form, error: apply_line_errors(form, error, lambda n, part: f"count_{n}"),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def close_period(request):
-    _require_catalogue_keeper(request.user)
-    form = supply_forms.ClosePeriodForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.close_period(
-                request.user, form.cleaned_data["closed_through"], form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Ledger closed."))
-            return redirect("supplies:close-period")
-    context = {
-        "form": form,
-        "closed_through": services.closed_through(),
-        "periods": ClosedPeriod.objects.select_related("closed_by").order_by("-closed_at")[:20],
-    }
-    return render(request, "supplies/close_period.html", context, status=_status(form))
+    scoping.require_catalogue_keeper(request.user)
+    return submit(
+        request,
+        supply_forms.ClosePeriodForm(request.POST or None),
+        lambda data: services.close_period(request.user, data["closed_through"], data["note"]),
+        template="supplies/close_period.html",
+        context=lambda: {
+            "closed_through": services.closed_through(),
+            "periods": ClosedPeriod.objects.select_related("closed_by").order_by("-closed_at")[:20],
+        },
+        success=_("Ledger closed."),
+        redirect_to="supplies:close-period",
+    )

@@ -79,14 +79,29 @@ def person_condition_for(user) -> Q:
 # ---- permissions for writes, checked by the services ----------------------------------
 
 
+def require_ledger_reader(user) -> None:
+    if not sees_ledger(user):
+        raise PermissionDenied(_("Your role does not give access to the key-person ledger."))
+
+
 def can_keep_regions(user) -> bool:
     return _active(user) and user.has_role(Role.OFFICE)
+
+
+def require_region_keeper(user) -> None:
+    if not can_keep_regions(user):
+        raise PermissionDenied(_("Only the prevention & control office keeps the regions."))
 
 
 def can_list_key_persons(user) -> bool:
     return _active(user) and (
         user.has_role(Role.OFFICE) or (user.has_role(Role.OFFICER) and bool(user.unit_id))
     )
+
+
+def require_key_person_lister(user) -> None:
+    if not can_list_key_persons(user):
+        raise PermissionDenied(_("Your role does not allow listing key persons."))
 
 
 def can_write_ledger_in_unit(user, unit_id: int | None) -> bool:
@@ -124,6 +139,11 @@ def require_follow_up_unit(user, unit_id: int | None) -> None:
 
 def can_draw(user) -> bool:
     return _active(user) and user.has_role(Role.OFFICE)
+
+
+def require_drawer(user) -> None:
+    if not can_draw(user):
+        raise PermissionDenied(_("Only the prevention & control office draws random checks."))
 
 
 # ---- medical isolation ------------------------------------------------------------------
@@ -188,6 +208,11 @@ def require_isolation_writer(user) -> None:
 
 def can_keep_isolation_policy(user) -> bool:
     return _active(user) and user.has_role(Role.OFFICE)
+
+
+def require_isolation_policy_keeper(user) -> None:
+    if not can_keep_isolation_policy(user):
+        raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
 
 
 def require_isolation_reader(user) -> None:

@@ -3,7 +3,6 @@ services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core import scoping as core_scoping
-from fangkong.core.views import apply_errors, is_partial
+from fangkong.core.pages import act, is_partial, submit
 from fangkong.spreadsheets import workbook_response
 from fangkong.watch import exports, scoping, selectors, services
 from fangkong.watch.forms import (
@@ -54,11 +53,6 @@ from fangkong.watch.models import (
 PAGE_SIZE = 50
 
 
-def _require_ledger(user) -> None:
-    if not scoping.sees_ledger(user):
-        raise PermissionDenied(_("Your role does not give access to the key-person ledger."))
-
-
 def _visible_entry(request, pk) -> KeyPerson:
     return core_scoping.get_visible_or_404(
         scoping.key_persons_visible_to(request.user).select_related(
@@ -86,25 +80,6 @@ def _workbook(filename: str, title: str, columns, rows):
     return workbook_response(filename, title, columns, rows, chinese=_chinese())
 
 
-def _saved(request, form, save):
-    """On a POST whose form is valid, what `save(data)` returns (the record written); None
-    otherwise. A service's refusal goes onto the form's fields, to be shown with a 400."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return save(dict(form.cleaned_data))
-    except ValidationError as error:
-        apply_errors(form, error)
-        return None
-
-
-def _form_page(request, template: str, context: dict):
-    """A form page: 400 when its form (context["form"]) came back with errors."""
-    form = context["form"]
-    status = 400 if form is not None and form.errors else 200
-    return render(request, template, context, status=status)
-
-
 def _redirect_next_or(request, to: str, **kwargs):
     """Back to the page the form was posted from when it says so (the day's list), if that
     is a page of this site; otherwise to `to`."""
@@ -125,11 +100,15 @@ def _edit_with_reason(request, record, form_class, update, name: str, template: 
         reason = data.pop("reason", "")
         return update(request.user, record, reason=reason, **data)
 
-    if _saved(request, form, save) is not None:
-        messages.success(request, _("Changes saved."))
-        return redirect(done)
-    context = {"form": form, name: record, "history": selectors.history_of(record)}
-    return _form_page(request, template, context)
+    return submit(
+        request,
+        form,
+        save,
+        template=template,
+        context=lambda: {name: record, "history": selectors.history_of(record)},
+        success=_("Changes saved."),
+        redirect_to=done,
+    )
 
 
 # ---- the ledger ---------------------------------------------------------------------------
@@ -137,7 +116,7 @@ def _edit_with_reason(request, record, form_class, update, name: str, template: 
 
 @login_required
 def ledger(request):
-    _require_ledger(request.user)
+    scoping.require_ledger_reader(request.user)
     form = LedgerFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     context = _list_context(request, form, selectors.key_persons_for(request.user, **filters))
@@ -152,7 +131,7 @@ def ledger(request):
 
 @login_required
 def ledger_export(request):
-    _require_ledger(request.user)
+    scoping.require_ledger_reader(request.user)
     form = LedgerFilterForm(request.GET or None, user=request.user)
     entries = selectors.key_persons_for(request.user, **form.filters()).select_related("cleared_by")
     return _workbook(
@@ -166,8 +145,7 @@ def ledger_export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_create(request):
-    if not scoping.can_list_key_persons(request.user):
-        raise PermissionDenied(_("Your role does not allow listing key persons."))
+    scoping.require_key_person_lister(request.user)
     initial = {"person_number": request.GET.get("person", "")[:32]}
     form = KeyPersonForm(request.POST or None, user=request.user, initial=initial)
 
@@ -175,11 +153,14 @@ def entry_create(request):
         data["person"] = data.pop("person_number")
         return services.list_key_person(request.user, **data)
 
-    entry = _saved(request, form, save)
-    if entry is not None:
-        messages.success(request, _("%(name)s listed.") % {"name": entry.person.name})
-        return redirect("watch:entry-detail", pk=entry.pk)
-    return _form_page(request, "watch/entry_form.html", {"form": form})
+    return submit(
+        request,
+        form,
+        save,
+        template="watch/entry_form.html",
+        success=lambda entry: _("%(name)s listed.") % {"name": entry.person.name},
+        redirect_to=lambda entry: redirect("watch:entry-detail", pk=entry.pk),
+    )
 
 
 @login_required
@@ -213,23 +194,27 @@ def entry_edit(request, pk):
             data.pop("responsible", None)
         return services.update_key_person(request.user, entry, change_reason=change_reason, **data)
 
-    if _saved(request, form, save) is not None:
-        messages.success(request, _("Changes saved."))
-        return redirect("watch:entry-detail", pk=entry.pk)
-    return _form_page(request, "watch/entry_form.html", {"form": form, "entry": entry})
+    return submit(
+        request,
+        form,
+        save,
+        template="watch/entry_form.html",
+        context={"entry": entry},
+        success=_("Changes saved."),
+        redirect_to=lambda _result: redirect("watch:entry-detail", pk=entry.pk),
+    )
 
 
 @login_required
 @require_POST
 def entry_verify(request, pk):
     entry = _visible_entry(request, pk)
-    try:
-        services.verify_key_person(request.user, entry)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Entry verified."))
-    return redirect("watch:entry-detail", pk=entry.pk)
+    return act(
+        request,
+        lambda: services.verify_key_person(request.user, entry),
+        success=_("Entry verified."),
+        redirect_to=redirect("watch:entry-detail", pk=entry.pk),
+    )
 
 
 @login_required
@@ -241,15 +226,14 @@ def entry_clear(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give a reason for clearing."))
         return redirect("watch:entry-detail", pk=entry.pk)
-    try:
-        services.clear_key_person(
+    return act(
+        request,
+        lambda: services.clear_key_person(
             request.user, entry, form.cleaned_data["reason"], form.cleaned_data.get("cleared_on")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Entry cleared."))
-    return redirect("watch:entry-detail", pk=entry.pk)
+        ),
+        success=_("Entry cleared."),
+        redirect_to=redirect("watch:entry-detail", pk=entry.pk),
+    )
 
 
 # ---- follow-ups ---------------------------------------------------------------------------
@@ -267,21 +251,16 @@ def follow_up_create(request, pk):
     entry = _visible_entry(request, pk)
     scoping.require_follow_up_unit(request.user, entry.person.unit_id)
     form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_follow_up(request.user, entry, **_follow_up_values(form))
-        except ValidationError as error:
-            apply_errors(form, error)
-    if form.errors:
-        return render(
-            request,
-            "watch/follow_up_form.html",
-            {"form": form, "entry": entry},
-            status=400,
-        )
-    messages.success(request, _("Follow-up recorded."))
-    # From the day's follow-up list, back to it; from anywhere else, to the entry.
-    return _redirect_next_or(request, "watch:entry-detail", pk=entry.pk)
+    return submit(
+        request,
+        form,
+        lambda _data: services.record_follow_up(request.user, entry, **_follow_up_values(form)),
+        template="watch/follow_up_form.html",
+        context={"entry": entry},
+        success=_("Follow-up recorded."),
+        # From the day's follow-up list, back to it; from anywhere else, to the entry.
+        redirect_to=lambda _result: _redirect_next_or(request, "watch:entry-detail", pk=entry.pk),
+    )
 
 
 @login_required
@@ -310,17 +289,21 @@ def follow_up_correct(request, pk):
             **{**_follow_up_values(form), "temperature": data["temperature"]},
         )
 
-    if _saved(request, form, save) is not None:
-        messages.success(request, _("Correction recorded; the earlier record is kept."))
-        return redirect("watch:entry-detail", pk=entry.pk)
-    context = {"form": form, "entry": entry, "correcting": follow_up}
-    return _form_page(request, "watch/follow_up_form.html", context)
+    return submit(
+        request,
+        form,
+        save,
+        template="watch/follow_up_form.html",
+        context={"entry": entry, "correcting": follow_up},
+        success=_("Correction recorded; the earlier record is kept."),
+        redirect_to=lambda _result: redirect("watch:entry-detail", pk=entry.pk),
+    )
 
 
 @login_required
 def due(request):
     """The day's follow-up list: the plans' due persons and the random checks drawn."""
-    _require_ledger(request.user)
+    scoping.require_ledger_reader(request.user)
     day = DayForm(request.GET or None).day_or_today()
     rows = selectors.due_list(request.user, day)
     done = sum(1 for row in rows if row.followed_up)
@@ -340,20 +323,15 @@ def due(request):
 @login_required
 @require_POST
 def draw_create(request):
-    if not scoping.can_draw(request.user):
-        raise PermissionDenied(_("Only the prevention & control office draws random checks."))
-    form = DrawForm(request.POST)
-    if form.is_valid():
-        try:
-            draw = services.draw_random_check(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, _("%(count)d persons drawn for a phone check.") % {"count": draw.size}
-            )
-            return redirect("watch:draw-detail", pk=draw.pk)
-    return render(request, "watch/draw_form.html", {"form": form}, status=400)
+    scoping.require_drawer(request.user)
+    return submit(
+        request,
+        DrawForm(request.POST),
+        lambda data: services.draw_random_check(request.user, **data),
+        template="watch/draw_form.html",
+        success=lambda draw: _("%(count)d persons drawn for a phone check.") % {"count": draw.size},
+        redirect_to=lambda draw: redirect("watch:draw-detail", pk=draw.pk),
+    )
 
 
 @login_required
@@ -379,7 +357,7 @@ def draw_detail(request, pk):
 
 @login_required
 def compliance(request):
-    _require_ledger(request.user)
+    scoping.require_ledger_reader(request.user)
     form = ComplianceForm(request.GET or None)
     start, end = form.range()
     table = selectors.compliance(request.user, start, end)
@@ -388,7 +366,7 @@ def compliance(request):
 
 @login_required
 def compliance_export(request):
-    _require_ledger(request.user)
+    scoping.require_ledger_reader(request.user)
     start, end = ComplianceForm(request.GET or None).range()
     table = selectors.compliance(request.user, start, end)
     return exports.compliance_workbook(table, chinese=_chinese())
@@ -402,28 +380,33 @@ def compliance_export(request):
 def regions(request):
     """The dated list of regions of concern; the office adds to it here."""
     can_keep = scoping.can_keep_regions(request.user)
-    if request.method == "POST" and not can_keep:
-        raise PermissionDenied(_("Only the prevention & control office keeps the regions."))
+    if request.method == "POST":
+        scoping.require_region_keeper(request.user)
     form = RegionForm(request.POST or None) if can_keep else None
-    region = _saved(request, form, lambda data: services.create_region(request.user, **data))
-    if region is not None:
-        messages.success(request, _("%(name)s added.") % {"name": region.name})
-        return redirect("watch:regions")
-    day = timezone.localdate()
-    context = {
-        "regions": selectors.regions(),
-        "current": set(selectors.regions_of_concern_on(day).values_list("pk", flat=True)),
-        "form": form,
-        "can_keep": can_keep,
-    }
-    return _form_page(request, "watch/regions.html", context)
+
+    def context():
+        day = timezone.localdate()
+        return {
+            "regions": selectors.regions(),
+            "current": set(selectors.regions_of_concern_on(day).values_list("pk", flat=True)),
+            "can_keep": can_keep,
+        }
+
+    return submit(
+        request,
+        form,
+        lambda data: services.create_region(request.user, **data),
+        template="watch/regions.html",
+        context=context,
+        success=lambda region: _("%(name)s added.") % {"name": region.name},
+        redirect_to="watch:regions",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def region_edit(request, pk):
-    if not scoping.can_keep_regions(request.user):
-        raise PermissionDenied(_("Only the prevention & control office keeps the regions."))
+    scoping.require_region_keeper(request.user)
     region = core_scoping.get_visible_or_404(RegionOfConcern.objects.all(), pk=pk)
     return _edit_with_reason(
         request,
@@ -439,16 +422,14 @@ def region_edit(request, pk):
 @login_required
 @require_POST
 def region_end(request, pk):
-    if not scoping.can_keep_regions(request.user):
-        raise PermissionDenied(_("Only the prevention & control office keeps the regions."))
+    scoping.require_region_keeper(request.user)
     region = core_scoping.get_visible_or_404(RegionOfConcern.objects.all(), pk=pk)
-    try:
-        services.end_region(request.user, region)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(name)s is no longer of concern.") % {"name": region.name})
-    return redirect("watch:regions")
+    return act(
+        request,
+        lambda: services.end_region(request.user, region),
+        success=_("%(name)s is no longer of concern.") % {"name": region.name},
+        redirect_to="watch:regions",
+    )
 
 
 # ---- the home page's block ----------------------------------------------------------------
@@ -558,11 +539,14 @@ def isolation_create(request):
         data["person"] = data.pop("person_number")
         return services.start_isolation(request.user, **data)
 
-    case = _saved(request, form, save)
-    if case is not None:
-        messages.success(request, _("%(name)s is in isolation.") % {"name": case.person.name})
-        return redirect("watch:isolation-detail", pk=case.pk)
-    return _form_page(request, "watch/isolation_form.html", {"form": form})
+    return submit(
+        request,
+        form,
+        save,
+        template="watch/isolation_form.html",
+        success=lambda case: _("%(name)s is in isolation.") % {"name": case.person.name},
+        redirect_to=lambda case: redirect("watch:isolation-detail", pk=case.pk),
+    )
 
 
 @login_required
@@ -597,17 +581,15 @@ def isolation_checks_export(request, pk):
 def _end_case_view(request, pk, form_class, prefix, end):
     case = _visible_case(request, pk)
     scoping.require_isolation_writer(request.user)
-    form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            end(case, form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-    if form.errors:
-        context = {"case": case, "form": form, "prefix": prefix}
-        return render(request, "watch/isolation_end_form.html", context, status=400)
-    messages.success(request, _("The isolation has ended."))
-    return redirect("watch:isolation-detail", pk=case.pk)
+    return submit(
+        request,
+        form_class(request.POST, prefix=prefix),
+        lambda data: end(case, data),
+        template="watch/isolation_end_form.html",
+        context={"case": case, "prefix": prefix},
+        success=_("The isolation has ended."),
+        redirect_to=redirect("watch:isolation-detail", pk=case.pk),
+    )
 
 
 @login_required
@@ -642,24 +624,26 @@ def isolation_check_create(request, pk):
     case = _visible_case(request, pk)
     scoping.require_isolation_writer(request.user)
     form = IsolationCheckForm(request.POST)
-    if form.is_valid():
-        try:
-            check = services.record_isolation_check(request.user, case, **form.values())
-        except ValidationError as error:
-            apply_errors(form, error)
-    if form.errors:
-        return render(
-            request, "watch/isolation_check_form.html", {"form": form, "case": case}, status=400
-        )
-    if check.is_fever:
-        messages.warning(
-            request,
-            _("%(temperature)s °C is a fever: consider opening an incident.")
-            % {"temperature": check.temperature},
-        )
-    else:
-        messages.success(request, _("Check recorded."))
-    return _redirect_next_or(request, "watch:isolation-detail", pk=case.pk)
+
+    def recorded(check):
+        if check.is_fever:
+            messages.warning(
+                request,
+                _("%(temperature)s °C is a fever: consider opening an incident.")
+                % {"temperature": check.temperature},
+            )
+        else:
+            messages.success(request, _("Check recorded."))
+        return _redirect_next_or(request, "watch:isolation-detail", pk=case.pk)
+
+    return submit(
+        request,
+        form,
+        lambda _data: services.record_isolation_check(request.user, case, **form.values()),
+        template="watch/isolation_check_form.html",
+        context={"case": case},
+        redirect_to=recorded,
+    )
 
 
 @login_required
@@ -676,11 +660,15 @@ def isolation_check_correct(request, pk):
         reason = data.pop("reason")
         return services.correct_isolation_check(request.user, check, reason=reason, **data)
 
-    if _saved(request, form, save) is not None:
-        messages.success(request, _("Correction recorded; the earlier check is kept."))
-        return redirect("watch:isolation-detail", pk=check.case_id)
-    context = {"form": form, "case": check.case, "correcting": check}
-    return _form_page(request, "watch/isolation_check_form.html", context)
+    return submit(
+        request,
+        form,
+        save,
+        template="watch/isolation_check_form.html",
+        context={"case": check.case, "correcting": check},
+        success=_("Correction recorded; the earlier check is kept."),
+        redirect_to=redirect("watch:isolation-detail", pk=check.case_id),
+    )
 
 
 def _checks_day(request):
@@ -730,12 +718,15 @@ def isolation_rooms(request):
     if request.method == "POST" and not can_write:
         scoping.require_isolation_writer(request.user)
     form = IsolationRoomForm(request.POST or None) if can_write else None
-    room = _saved(request, form, lambda data: services.create_isolation_room(request.user, **data))
-    if room is not None:
-        messages.success(request, _("Room %(room)s added.") % {"room": room})
-        return redirect("watch:isolation-rooms")
-    context = {"rooms": selectors.isolation_rooms(), "form": form, "can_write": can_write}
-    return _form_page(request, "watch/isolation_rooms.html", context)
+    return submit(
+        request,
+        form,
+        lambda data: services.create_isolation_room(request.user, **data),
+        template="watch/isolation_rooms.html",
+        context={"rooms": selectors.isolation_rooms(), "can_write": can_write},
+        success=lambda room: _("Room %(room)s added.") % {"room": room},
+        redirect_to="watch:isolation-rooms",
+    )
 
 
 @login_required
@@ -771,22 +762,22 @@ def isolation_policy(request):
     """The dated isolation policies; the office adds to them here."""
     scoping.require_isolation_reader(request.user)
     can_keep = scoping.can_keep_isolation_policy(request.user)
-    if request.method == "POST" and not can_keep:
-        raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
+    if request.method == "POST":
+        scoping.require_isolation_policy_keeper(request.user)
     form = IsolationPolicyForm(request.POST or None) if can_keep else None
-    policy = _saved(
-        request, form, lambda data: services.create_isolation_policy(request.user, **data)
+    return submit(
+        request,
+        form,
+        lambda data: services.create_isolation_policy(request.user, **data),
+        template="watch/isolation_policy.html",
+        context=lambda: {
+            "policies": selectors.isolation_policies(),
+            "current": services.policy_in_force_on(timezone.localdate()),
+            "can_keep": can_keep,
+        },
+        success=_("Policy added."),
+        redirect_to="watch:isolation-policy",
     )
-    if policy is not None:
-        messages.success(request, _("Policy added."))
-        return redirect("watch:isolation-policy")
-    context = {
-        "policies": selectors.isolation_policies(),
-        "current": services.policy_in_force_on(timezone.localdate()),
-        "form": form,
-        "can_keep": can_keep,
-    }
-    return _form_page(request, "watch/isolation_policy.html", context)
 
 
 @login_required
@@ -803,8 +794,7 @@ def isolation_policy_export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def isolation_policy_edit(request, pk):
-    if not scoping.can_keep_isolation_policy(request.user):
-        raise PermissionDenied(_("Only the prevention & control office sets isolation policy."))
+    scoping.require_isolation_policy_keeper(request.user)
     policy = core_scoping.get_visible_or_404(IsolationPolicy.objects.all(), pk=pk)
     return _edit_with_reason(
         request,
@@ -885,11 +875,14 @@ def incident_create(request):
         data["people"] = data.pop("person_numbers")
         return services.open_incident(request.user, **data)
 
-    incident = _saved(request, form, save)
-    if incident is not None:
-        messages.success(request, _("Incident recorded."))
-        return redirect("watch:incident-detail", pk=incident.pk)
-    return _form_page(request, "watch/incident_form.html", {"form": form})
+    return submit(
+        request,
+        form,
+        save,
+        template="watch/incident_form.html",
+        success=_("Incident recorded."),
+        redirect_to=lambda incident: redirect("watch:incident-detail", pk=incident.pk),
+    )
 
 
 def _incident_context(request, incident, **forms) -> dict:
@@ -942,24 +935,19 @@ def incident_action(request, pk):
     incident = _visible_incident(request, pk)
     scoping.require_incident_writer(request.user)
     form = IncidentActionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_incident_action(request.user, incident, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-    if is_partial(request):
-        context = _incident_context(request, incident, action_form=form if form.errors else None)
-        return render(
-            request,
-            "watch/_incident_timeline.html",
-            context,
-            status=400 if form.errors else 200,
-        )
-    if form.errors:
-        context = _incident_context(request, incident, action_form=form)
-        return render(request, "watch/incident_detail.html", context, status=400)
-    messages.success(request, _("Added to the timeline."))
-    return redirect("watch:incident-detail", pk=incident.pk)
+    return submit(
+        request,
+        form,
+        lambda data: services.add_incident_action(request.user, incident, **data),
+        template="watch/incident_detail.html",
+        partial_template="watch/_incident_timeline.html",
+        # After a save, the htmx answer's timeline comes with a fresh form.
+        context=lambda: _incident_context(
+            request, incident, action_form=form if form.errors else None
+        ),
+        success=_("Added to the timeline."),
+        redirect_to=redirect("watch:incident-detail", pk=incident.pk),
+    )
 
 
 def _incident_step(request, pk, form_class, prefix, step, done_message):
@@ -967,17 +955,21 @@ def _incident_step(request, pk, form_class, prefix, step, done_message):
     scoping.require_incident_writer(request.user)
     kwargs = {"user": request.user} if form_class is LinkPeopleForm else {}
     form = form_class(request.POST, prefix=prefix, **kwargs)
-    if form.is_valid():
-        try:
-            step(incident, form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-    if form.errors:
+
+    def context():
         context = _incident_context(request, incident, **{f"{prefix}_form": form})
         context["step_errors"] = form.errors
-        return render(request, "watch/incident_detail.html", context, status=400)
-    messages.success(request, done_message)
-    return redirect("watch:incident-detail", pk=incident.pk)
+        return context
+
+    return submit(
+        request,
+        form,
+        lambda data: step(incident, data),
+        template="watch/incident_detail.html",
+        context=context,
+        success=done_message,
+        redirect_to=redirect("watch:incident-detail", pk=incident.pk),
+    )
 
 
 @login_required
@@ -1030,15 +1022,14 @@ def incident_link_case(request, pk):
     incident = _visible_incident(request, pk)
     scoping.require_incident_writer(request.user)
     form = LinkCaseForm(request.POST, prefix="case", user=request.user)
-    if form.is_valid():
-        try:
-            services.link_incident(
-                request.user, incident, isolation_cases=[form.cleaned_data["case"]]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Isolation case linked."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose an isolation case."))
-    return redirect("watch:incident-detail", pk=incident.pk)
+        return redirect("watch:incident-detail", pk=incident.pk)
+    return act(
+        request,
+        lambda: services.link_incident(
+            request.user, incident, isolation_cases=[form.cleaned_data["case"]]
+        ),
+        success=_("Isolation case linked."),
+        redirect_to=redirect("watch:incident-detail", pk=incident.pk),
+    )
