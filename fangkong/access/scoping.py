@@ -8,9 +8,10 @@ leaders read the reports.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from fangkong.access.models import Pass
 from fangkong.core.roles import Role
 
 
@@ -75,13 +76,12 @@ def require_decider(user, pass_type) -> None:
         raise PermissionDenied(_("Only the office or this pass type's approver decides."))
 
 
-def passes_visible_to(user, queryset: QuerySet) -> QuerySet:
+def passes_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Pass.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
     if user.has_role(Role.OFFICE, Role.LEADER, Role.GUARD):
         return queryset
-    from django.db.models import Q
-
     condition = Q(pk__in=[])
     if user.person_id:
         condition |= Q(holder_id=user.person_id)

@@ -229,13 +229,6 @@ class Household(models.Model):
         return f"{building}{self.address}"
 
 
-class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.core import scoping
-
-        return scoping.people_visible_to(user, self)
-
-
 class Person(models.Model):
     """Someone on the school's books: staff, student, family member, tenant or contractor.
 
@@ -306,8 +299,6 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__code", "person_number"]

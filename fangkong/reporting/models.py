@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -123,11 +124,6 @@ def validate_symptoms(value) -> None:
 class HealthCheckinQuerySet(models.QuerySet):
     def current(self):
         return self.filter(superseded_at__isnull=True)
-
-    def visible_to(self, user):
-        from fangkong.reporting import scoping
-
-        return scoping.checkins_visible_to(user, self)
 
 
 class HealthCheckin(models.Model):
@@ -308,8 +304,6 @@ class ReportField(models.Model):
 
     @property
     def display_label(self) -> str:
-        from django.utils.translation import get_language
-
         if (get_language() or "").startswith("zh"):
             return self.label
         return self.label_en
@@ -389,8 +383,6 @@ class ValidationRule(models.Model):
 
     @property
     def display_message(self) -> str:
-        from django.utils.translation import get_language
-
         chinese = (get_language() or "").startswith("zh")
         text = self.message if chinese else self.message_en
         return text or self.message or self.message_en or self.describe()
@@ -404,13 +396,6 @@ class ValidationRule(models.Model):
             "ge": left >= right,
             "gt": left > right,
         }[self.operator]
-
-
-class UnitReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.reporting import scoping
-
-        return scoping.reports_visible_to(user, self)
 
 
 class UnitReport(models.Model):
@@ -466,8 +451,6 @@ class UnitReport(models.Model):
         related_name="+",
         verbose_name=_("approved by"),
     )
-
-    objects = UnitReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "unit__code"]

@@ -20,6 +20,7 @@ from fangkong.reporting.models import (
     ReportValue,
     UnitReport,
 )
+from fangkong.reporting.services import active_rules, check_rules, current_values
 
 
 def checkins_for_day(
@@ -359,8 +360,6 @@ def reconciliation(report: UnitReport) -> list[ReconciledFigure]:
 
 
 def report_rule_results(report: UnitReport):
-    from fangkong.reporting.services import check_rules, current_values
-
     values = {field_id: item.value for field_id, item in current_values(report).items()}
     return check_rules(values)
 
@@ -404,8 +403,6 @@ def consolidated(user, day: datetime.date) -> ConsolidatedTable:
     """The school's table for `day`: one row per expected unit, its current figures, the
     day's check-ins and what needs the office's eye (no report, late, a failing rule, a
     figure that differs from the records, flagged check-ins). A fixed number of queries."""
-    from fangkong.reporting.services import active_rules, check_rules
-
     units = list(expected_units(user))
     unit_ids = [unit.pk for unit in units]
     report_fields = list(ReportField.objects.filter(is_active=True).order_by("order", "code"))

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from fangkong.core.roles import Role
+from fangkong.supplies.models import Requisition
 
 
 def _active(user) -> bool:
@@ -69,8 +70,6 @@ def require_decider(user) -> None:
 
 
 def requisitions_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.supplies.models import Requisition
-
     queryset = Requisition.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()

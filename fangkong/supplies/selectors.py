@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core.models import Unit, User
 from fangkong.core.roles import Role
 from fangkong.supplies import scoping
 from fangkong.supplies.models import (
@@ -314,8 +315,6 @@ class IssuesReport:
 def issues_report(user, start: datetime.date, end: datetime.date) -> IssuesReport:
     """Issues between `start` and `end` by unit and item, and by item; an officer sees
     their own unit's. Three queries, whatever the number of issues."""
-    from fangkong.core.models import Unit
-
     moves = moves_visible_to(user).filter(
         requisition_line__isnull=False, moved_on__gte=start, moved_on__lte=end
     )
@@ -442,8 +441,6 @@ def latest_receipt_day(user, before: datetime.date) -> datetime.date | None:
 def register_rows(lines, first_number: int = 1) -> list[RegisterRow]:
     """RegisterRows for `lines` (rows of REGISTER_COLUMNS), numbered from `first_number`:
     three more queries for the units, items and approvers they name."""
-    from fangkong.core.models import Unit, User
-
     lines = list(lines)
     units = Unit.objects.in_bulk({line[7] for line in lines})
     items = Item.objects.in_bulk({line[4] for line in lines})

@@ -23,6 +23,8 @@ from django.db.models import F, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core.models import Person
+from fangkong.core.services import validated_save
 from fangkong.supplies import scoping
 from fangkong.supplies.models import (
     ZERO,
@@ -31,6 +33,7 @@ from fangkong.supplies.models import (
     DocumentSequence,
     Item,
     Lot,
+    Pack,
     Purpose,
     Receipt,
     ReceiptLine,
@@ -397,8 +400,6 @@ def request_supplies(
 
 def _limit_problem(unit, item: Item, quantity: Decimal, day: datetime.date) -> str | None:
     """Why `quantity` more of `item` is beyond the unit's limit for `day`, or None."""
-    from fangkong.core.models import Person
-
     limit = (
         UnitLimit.objects.filter(item=item)
         .filter(Q(unit=unit) | Q(unit__isnull=True))
@@ -848,8 +849,6 @@ def close_period(actor, through: datetime.date, note: str = "") -> ClosedPeriod:
 
 
 def _save_new(actor, instance):
-    from fangkong.core.services import validated_save
-
     scoping.require_catalogue_keeper(actor)
     validated_save(instance, actor)
     return instance
@@ -862,8 +861,6 @@ def create_item(actor, **data) -> Item:
 
 @transaction.atomic
 def create_pack(actor, **data):
-    from fangkong.supplies.models import Pack
-
     return _save_new(actor, Pack(**data))
 
 
@@ -894,8 +891,6 @@ def set_unit_limit(actor, *, item: Item, per_person_per_day, unit=None) -> UnitL
         item=item, unit=unit
     )
     limit.per_person_per_day = rate
-    from fangkong.core.services import validated_save
-
     validated_save(limit, actor)
     return limit
 
@@ -905,8 +900,6 @@ def update_catalogue_entry(actor, instance, **data):
     """The office changes an item, pack, store, source or donor: names, minimum level,
     active or not (master data is deactivated, never deleted). A code and an item's unit
     stay as they are: lots, moves and other systems refer to them."""
-    from fangkong.core.services import validated_save
-
     scoping.require_catalogue_keeper(actor)
     fixed = {"code", "unit", "item"} & set(data)
     if fixed:

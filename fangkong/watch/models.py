@@ -62,11 +62,6 @@ class FollowUpKind(models.TextChoices):
 
 
 class KeyPersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.watch import scoping
-
-        return scoping.key_persons_visible_to(user, self)
-
     def under_watch_on(self, day):
         """Entries whose watch covers `day`: listed by then, not cleared and not past their
         monitoring end on that day."""
@@ -485,11 +480,6 @@ class IsolationRoom(models.Model):
 
 
 class IsolationCaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.watch import scoping
-
-        return scoping.isolation_cases_visible_to(user, self)
-
     def open_on(self, day):
         """Cases under isolation on `day`: started by then and not ended by then."""
         return self.filter(start_date__lte=day).filter(
@@ -819,13 +809,6 @@ def _label(choices, value) -> str:
 # ---- incidents (突发事件) ---------------------------------------------------------------------
 
 
-class IncidentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.watch import scoping
-
-        return scoping.incidents_visible_to(user, self)
-
-
 class Incident(models.Model):
     """An incident (突发事件) the office handles: a fever found, a suspected or confirmed
     case, a close contact, a gathering or a breach of the rules.
@@ -905,8 +888,6 @@ class Incident(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     history = HistoricalRecords()
-
-    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -10,8 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Person, Unit
@@ -293,9 +295,6 @@ def compliance_range(
 ) -> tuple[datetime.date, datetime.date]:
     """The range asked for (the seven days up to `end`, today by default), or the field
     errors of one that is upside down or too long."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     end = end or timezone.localdate()
     if start is None:
         try:
