@@ -12,10 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fangkong.core.health import DEFAULT_FEVER_THRESHOLD, TEMPERATURE_MAX, TEMPERATURE_MIN
 from fangkong.core.models import Person
-
-TEMPERATURE_MIN = Decimal("34.0")
-TEMPERATURE_MAX = Decimal("43.0")
 
 
 class ReportingPolicy(models.Model):
@@ -42,7 +40,7 @@ class ReportingPolicy(models.Model):
         _("fever threshold (°C)"),
         max_digits=3,
         decimal_places=1,
-        default=Decimal("37.3"),
+        default=DEFAULT_FEVER_THRESHOLD,
         help_text=_("A check-in at or above this temperature is flagged."),
     )
     school_name = models.CharField(

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fangkong.core import scoping as core_scoping
+from fangkong.core.health import DEFAULT_FEVER_THRESHOLD
 from fangkong.core.models import Person, Unit
 from fangkong.reporting import figures, scoping
 from fangkong.reporting.models import (
     HealthCheckin,
     ReportEvent,
     ReportField,
+    ReportingPolicy,
     ReportValue,
     UnitReport,
 )
@@ -311,6 +313,30 @@ def completeness(user, start: datetime.date, end: datetime.date) -> Completeness
             total.count(cell)
         rows.append(CompletenessRow(unit, cells, tally))
     return CompletenessTable(start, end, days, rows, day_tallies, total)
+
+
+def fever_threshold() -> Decimal:
+    """The temperature at or above which the office counts a fever (the reporting
+    policy's), for the apps that measure temperatures too."""
+    return ReportingPolicy.current().fever_threshold
+
+
+def fever_checkin_sql() -> tuple[str, dict]:
+    """(an SQL condition, its parameters): whether person %(person)s has a current
+    check-in on %(day)s at or above the office's fever threshold (read in the statement, the
+    default where the policy row is missing). For a caller asking it inside a statement of
+    its own, which supplies `person` and `day`: the gate's health question, asked for every
+    person who passes, in one query (see watch.selectors.health_flags)."""
+    sql = f"""EXISTS (SELECT 1 FROM {HealthCheckin._meta.db_table} h
+                  WHERE h.person_id = %(person)s AND h.date = %(day)s
+                    AND h.superseded_at IS NULL
+                    AND h.temperature >= COALESCE(
+                      (SELECT p.fever_threshold FROM {ReportingPolicy._meta.db_table} p
+                       WHERE p.id = %(reporting_policy)s), %(reporting_default_fever)s))"""
+    return sql, {
+        "reporting_policy": ReportingPolicy.SINGLETON_PK,
+        "reporting_default_fever": DEFAULT_FEVER_THRESHOLD,
+    }
 
 
 # ---- one report: its figures beside the ledgers, and its history ---------------------------

@@ -23,14 +23,13 @@ from django.db.models import F, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core.models import Person
-from fangkong.core.services import validated_save
+from fangkong.core.models import DocumentSequence, Person
+from fangkong.core.services import next_number, validated_save
 from fangkong.supplies import scoping
 from fangkong.supplies.models import (
     ZERO,
     Balance,
     ClosedPeriod,
-    DocumentSequence,
     Item,
     Lot,
     Pack,
@@ -113,7 +112,8 @@ def day_problem(day) -> str | None:
 # The one order in which writes lock rows. A write that needs rows of several tables locks
 # them table by table in this order, pks ascending within a table, before it changes any:
 # two writes needing some of the same rows then wait for them in the same order, never
-# for each other in a circle.
+# for each other in a circle. The document sequence (core's) comes first: a write that
+# numbers a document takes its number (core.services.next_number locks the row) first.
 LOCK_ORDER = (DocumentSequence, Requisition, RequisitionLine, StockMove, Balance)
 
 
@@ -161,15 +161,6 @@ def _balance_pks(pairs, *, create=()) -> list[int]:
     for store, lot in pairs:
         wanted |= Q(store=store, lot=lot)
     return list(Balance.objects.filter(wanted).values_list("pk", flat=True))
-
-
-def next_number(prefix: str, year: int) -> str:
-    """The next document number of the year, e.g. RK-2020-0001. Must run in a transaction:
-    the sequence row stays locked until it ends (its write's one `lock_rows`)."""
-    sequence, _created = DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
-    sequence = lock_rows({DocumentSequence: [sequence.pk]})[DocumentSequence][sequence.pk]
-    DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    return f"{prefix}-{year}-{sequence.last + 1:04d}"
 
 
 def _text(value, limit: int, field: str, errors: dict) -> str:

@@ -1,8 +1,6 @@
 """Regions of concern, the key-person ledger (重点人员台账), its follow-ups (随访) and the
 random phone checks (随机电话抽查)."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,11 +10,10 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fangkong.core.health import TEMPERATURE_MAX, TEMPERATURE_MIN
 from fangkong.core.models import AppendOnly, Area
 
 # A body temperature outside this range is a typing error, not a fever.
-MIN_TEMPERATURE = Decimal("34.0")
-MAX_TEMPERATURE = Decimal("43.0")
 # A plan's longest interval between routine follow-ups, in days.
 MAX_FOLLOW_UP_EVERY = 30
 
@@ -270,7 +267,7 @@ class FollowUp(AppendOnly):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(MIN_TEMPERATURE), MaxValueValidator(MAX_TEMPERATURE)],
+        validators=[MinValueValidator(TEMPERATURE_MIN), MaxValueValidator(TEMPERATURE_MAX)],
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     by = models.ForeignKey(
@@ -300,7 +297,7 @@ class FollowUp(AppendOnly):
         constraints = [
             models.CheckConstraint(
                 condition=Q(temperature__isnull=True)
-                | Q(temperature__gte=MIN_TEMPERATURE, temperature__lte=MAX_TEMPERATURE),
+                | Q(temperature__gte=TEMPERATURE_MIN, temperature__lte=TEMPERATURE_MAX),
                 name="watch_followup_temperature_range",
                 violation_error_message=_("A temperature is between 34 and 43 °C."),
             ),
@@ -710,7 +707,7 @@ class IsolationCheck(AppendOnly):
         _("temperature (°C)"),
         max_digits=3,
         decimal_places=1,
-        validators=[MinValueValidator(MIN_TEMPERATURE), MaxValueValidator(MAX_TEMPERATURE)],
+        validators=[MinValueValidator(TEMPERATURE_MIN), MaxValueValidator(TEMPERATURE_MAX)],
     )
     symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -757,7 +754,7 @@ class IsolationCheck(AppendOnly):
                 violation_error_message=_("This slot already has a check: correct it instead."),
             ),
             models.CheckConstraint(
-                condition=Q(temperature__gte=MIN_TEMPERATURE, temperature__lte=MAX_TEMPERATURE),
+                condition=Q(temperature__gte=TEMPERATURE_MIN, temperature__lte=TEMPERATURE_MAX),
                 name="watch_isocheck_temperature_range",
                 violation_error_message=_("A temperature is between 34 and 43 °C."),
             ),
