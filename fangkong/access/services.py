@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from fangkong.access import scoping, tokens
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType, SigningKey
-from fangkong.core.health import DEFAULT_FEVER_THRESHOLD
 from fangkong.core.history import coded
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Household, Person
 from fangkong.core.services import next_number
+from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD
 from fangkong.core.validation import full_clean
 from fangkong.watch import selectors as watch_selectors
 from fangkong.watch.models import Incident

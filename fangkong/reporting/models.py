@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fangkong.core.health import DEFAULT_FEVER_THRESHOLD, TEMPERATURE_MAX, TEMPERATURE_MIN
 from fangkong.core.models import Person
+from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD, TEMPERATURE_MAX, TEMPERATURE_MIN
 
 
 class ReportingPolicy(models.Model):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fangkong.core import scoping as core_scoping
-from fangkong.core.health import DEFAULT_FEVER_THRESHOLD
 from fangkong.core.models import Person, Unit
+from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD
 from fangkong.reporting import figures, scoping
 from fangkong.reporting.models import (
     HealthCheckin,

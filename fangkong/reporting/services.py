@@ -15,12 +15,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fangkong.core.health import is_fever, temperature_problem
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Person
 from fangkong.core.people_import import MAX_REPORTED_ERRORS, ImportResult, sqlite_page_cache
 from fangkong.core.roles import Role
 from fangkong.core.services import validated_save
+from fangkong.core.temperature import is_fever, temperature_problem
 from fangkong.reporting import checkin_sheets, scoping
 from fangkong.reporting import figures as figures_module
 from fangkong.reporting.models import (

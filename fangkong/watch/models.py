@@ -10,8 +10,8 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fangkong.core.health import TEMPERATURE_MAX, TEMPERATURE_MIN
 from fangkong.core.models import AppendOnly, Area
+from fangkong.core.temperature import TEMPERATURE_MAX, TEMPERATURE_MIN
 
 # A body temperature outside this range is a typing error, not a fever.
 # A plan's longest interval between routine follow-ups, in days.

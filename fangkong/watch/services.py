@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from fangkong.core import health
-from fangkong.core.health import temperature_problem
+from fangkong.core import temperature as temperature_rule
 from fangkong.core.history import coded
 from fangkong.core.models import Area, Household, Person, User
+from fangkong.core.temperature import temperature_problem
 from fangkong.core.validation import full_clean
 from fangkong.reporting import selectors as reporting_selectors
 from fangkong.watch import scoping
@@ -809,7 +809,7 @@ def current_slot(at: datetime.datetime | None = None) -> str:
 
 def is_fever(temperature: Decimal) -> bool:
     """At or above the office's fever threshold (the reporting policy's)."""
-    return health.is_fever(temperature, reporting_selectors.fever_threshold())
+    return temperature_rule.is_fever(temperature, reporting_selectors.fever_threshold())
 
 
 def _new_check(actor, case: IsolationCase, values: dict, now=None) -> IsolationCheck:
