@@ -9,6 +9,7 @@ import secrets
 import zoneinfo
 from pathlib import Path
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -71,8 +72,6 @@ def env_time_zone(name: str, default: str) -> str:
 
 def env_database(name: str, default_sqlite_path: Path) -> dict:
     """The DATABASES['default'] entry from a URL (sqlite:///path or postgres://...)."""
-    import dj_database_url
-
     raw = os.environ.get(name, "").strip()
     if not raw:
         raw = f"sqlite:///{default_sqlite_path}"

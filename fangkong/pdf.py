@@ -16,6 +16,8 @@ PDF_CONTENT_TYPE = "application/pdf"
 def _offline_fetcher():
     """A fetcher that loads `data:` URLs (an embedded image, such as a pass's QR code) and
     refuses every other scheme. WeasyPrint 70 takes a URLFetcher object, not a function."""
+    # WeasyPrint is imported where a PDF is made: it loads Pango and fontconfig, which
+    # every process would pay for at start-up while few ever print.
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
@@ -23,7 +25,7 @@ def _offline_fetcher():
 
 def render_pdf(template_name: str, context: dict, request=None) -> bytes:
     """The template rendered to HTML, then printed to PDF bytes."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # as above: only where a PDF is made
 
     html = render_to_string(template_name, context, request=request)
     return HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf()

@@ -591,7 +591,9 @@ def _passes():
 
 
 def _visible_pass(request, pass_id: int) -> Pass:
-    return core_scoping.get_visible_or_404(_passes().visible_to(request.user), pk=pass_id)
+    return core_scoping.get_visible_or_404(
+        scoping.passes_visible_to(request.user, _passes()), pk=pass_id
+    )
 
 
 def _pass_detail(gate_pass: Pass) -> Pass:
@@ -632,7 +634,7 @@ def _application(request, payload: PassApplyIn) -> dict:
 def list_passes(request, filters: Query[PassListFilter]):
     """The passes the caller may see (a member: their own), newest application first.
     `status=expired` gives approved passes past their last day."""
-    passes = _passes().visible_to(request.user)
+    passes = scoping.passes_visible_to(request.user, _passes())
     today = timezone.localdate()
     if filters.status == PassStatus.EXPIRED:
         passes = passes.filter(status=Pass.Status.APPROVED, valid_until__lt=today)

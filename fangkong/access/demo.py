@@ -35,6 +35,7 @@ from fangkong.access import services
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType
 from fangkong.core.models import Area, Household, Person, User
 from fangkong.core.transactions import one_transaction
+from fangkong.watch.models import IsolationCase
 
 SEED = 20200210
 POLICIES_FROM = datetime.date(2020, 1, 23)
@@ -348,8 +349,6 @@ class AccessBuilder:
 
     def isolated_tries(self) -> dict:
         """Family-area residents in home isolation who try to go out two days into it."""
-        from fangkong.watch.models import IsolationCase
-
         tries = {}
         cases = IsolationCase.objects.filter(
             person__household__area=self.areas["yt-family"],
@@ -399,8 +398,6 @@ class TodayBuilder:
     def build(self) -> bool:
         if not {"duty", "research", "medical", "materials"} <= set(self.types):
             return False
-        from fangkong.watch.models import IsolationCase
-
         family = Area.objects.get(campus__code="yanta", name="雁塔家属区")
         member = User.objects.filter(username="member").select_related("person").first()
         isolated = (

@@ -167,11 +167,6 @@ class PassType(BilingualName):
 
 
 class PassQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.access import scoping
-
-        return scoping.passes_visible_to(user, self)
-
     def valid_on(self, day: datetime.date):
         return self.filter(status=Pass.Status.APPROVED, valid_from__lte=day, valid_until__gte=day)
 

@@ -8,9 +8,10 @@ leaders read the reports.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from fangkong.access.models import Pass, PassType
 from fangkong.core.roles import Role
 
 
@@ -78,8 +79,6 @@ def require_decider(user, pass_type) -> None:
 def sees_passes(user) -> bool:
     """The pass pages at all: anyone on the books, the office, officers, leaders, guards,
     and a pass type's approver."""
-    from fangkong.access.models import PassType
-
     return bool(
         user.person_id
         or user.has_role(Role.OFFICE, Role.OFFICER, Role.LEADER, Role.GUARD)
@@ -121,13 +120,12 @@ def require_code_viewer(user, gate_pass) -> None:
         raise PermissionDenied(_("Only the holder, the office and the guards see a pass's code."))
 
 
-def passes_visible_to(user, queryset: QuerySet) -> QuerySet:
+def passes_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Pass.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
     if user.has_role(Role.OFFICE, Role.LEADER, Role.GUARD):
         return queryset
-    from django.db.models import Q
-
     condition = Q(pk__in=[])
     if user.person_id:
         condition |= Q(holder_id=user.person_id)

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,10 +23,16 @@ from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType,
 from fangkong.core.history import coded
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Household, Person
+from fangkong.core.services import next_number
+from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD
 from fangkong.core.transactions import entry_point, one_transaction, service_atomic
 from fangkong.core.validation import full_clean
+from fangkong.watch import selectors as watch_selectors
+from fangkong.watch.models import Incident
+from fangkong.watch.services import open_incident
 
-FEVER_AT = Decimal("37.3")
+# The gate's own threshold for a temperature it measures (its refusal names it).
+FEVER_AT = DEFAULT_FEVER_THRESHOLD
 PASS_NUMBER = re.compile(r"^TX-\d{4}-\d{4,6}$")
 MAX_PASS_DAYS = 366
 
@@ -360,8 +366,6 @@ def apply_for_pass(
     )
     _check_pass(gate_pass, areas, today)
     with service_atomic():
-        from fangkong.supplies.services import next_number
-
         gate_pass.number = next_number(Pass.NUMBER_PREFIX, valid_from.year)
         _full_clean(gate_pass)
         gate_pass._history_user = actor
@@ -463,53 +467,14 @@ def parse_temperature(value) -> Decimal | None:
     return temperature.quantize(Decimal("0.1"))
 
 
-def _health_sql() -> str:
-    """The three questions of `health_refusal` as one statement. Written out by hand: the
-    gate asks it for every person, and the ORM took longer to build it than the database
-    to answer it."""
-    from fangkong.reporting.models import HealthCheckin, ReportingPolicy
-    from fangkong.watch.models import Incident, IsolationCase
-
-    people = Incident.people.through._meta.db_table
-    return f"""
-        SELECT
-          EXISTS (SELECT 1 FROM {IsolationCase._meta.db_table} c
-                  WHERE c.person_id = %(person)s AND c.start_date <= %(day)s
-                    AND (c.end_date IS NULL OR c.end_date > %(day)s)),
-          EXISTS (SELECT 1 FROM {Incident._meta.db_table} i
-                  JOIN {people} ip ON ip.incident_id = i.id
-                  WHERE ip.person_id = %(person)s AND i.kind = %(fever)s
-                    AND i.status <> %(closed)s),
-          EXISTS (SELECT 1 FROM {HealthCheckin._meta.db_table} h
-                  WHERE h.person_id = %(person)s AND h.date = %(day)s
-                    AND h.superseded_at IS NULL
-                    AND h.temperature >= COALESCE(
-                      (SELECT p.fever_threshold FROM {ReportingPolicy._meta.db_table} p
-                       WHERE p.id = %(policy)s), %(default)s))
-    """
-
-
 def health_refusal(person_id: int, day: datetime.date) -> str | None:
     """Why the person may not pass any gate today, if they may not: under medical isolation,
     or an open fever flag (an open fever incident about them, or today's check-in at or
     above the reporting policy's fever threshold). One query, whatever passes they hold."""
-    from fangkong.reporting.models import ReportingPolicy
-    from fangkong.watch.models import Incident
-
-    params = {
-        "person": person_id,
-        "day": day,
-        "fever": Incident.Kind.FEVER.value,
-        "closed": Incident.Status.CLOSED.value,
-        "policy": ReportingPolicy.SINGLETON_PK,
-        "default": FEVER_AT,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_health_sql(), params)
-        isolated, fever_incident, fever_checkin = cursor.fetchone()
+    isolated, fever_flag = watch_selectors.health_flags(person_id, day)
     if isolated:
         return Crossing.Reason.ISOLATION
-    if fever_incident or fever_checkin:
+    if fever_flag:
         return Crossing.Reason.FEVER_FLAG
     return None
 
@@ -807,9 +772,6 @@ def decide_at_gate(
 def _open_fever_incident(guard, gate: Gate, person: Person | None, temperature, at) -> None:
     """A fever found at a gate is an incident for the office and the hospital (watch); the
     person it names is refused at every gate until it is closed."""
-    from fangkong.watch.models import Incident
-    from fangkong.watch.services import open_incident
-
     who = person.name if person else _("an unidentified person")
     open_incident(
         guard,

@@ -69,7 +69,7 @@ def _longer_than_usual(gate_pass: Pass) -> str:
 
 def _visible_pass(request, pk) -> Pass:
     return core_scoping.get_visible_or_404(
-        Pass.objects.visible_to(request.user).select_related(
+        scoping.passes_visible_to(request.user).select_related(
             "holder", "holder__unit", "pass_type", "applied_by", "decided_by", "revoked_by"
         ),
         pk=pk,
@@ -107,7 +107,7 @@ def passes(request):
     filters = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     queryset = filter_passes(
-        Pass.objects.visible_to(user)
+        scoping.passes_visible_to(user)
         .select_related("holder", "pass_type")
         .prefetch_related("areas"),
         q=filters.get("q", ""),

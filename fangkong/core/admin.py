@@ -21,6 +21,7 @@ from fangkong.core.models import (
     Area,
     Building,
     Campus,
+    DocumentSequence,
     Household,
     Person,
     PersonalDataReveal,
@@ -146,3 +147,8 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     search_fields = ("name", "prefix", "user__username")
     exclude = ("key_hash",)
+
+
+@admin.register(DocumentSequence)
+class DocumentSequenceAdmin(ReadOnlyAdmin):
+    list_display = ("prefix", "year", "last")

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from fangkong.core.models import Household, Person, Unit
 from fangkong.core.roles import Role
 
 # Roles that see every person of the school. The leader reads; the hospital follows health.
@@ -21,8 +22,6 @@ SEES_ALL_UNITS = (Role.OFFICE, Role.LEADER, Role.MEDIC, Role.STOREKEEPER)
 
 
 def people_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.core.models import Person
-
     queryset = Person.objects.all() if queryset is None else queryset
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
@@ -37,8 +36,6 @@ def people_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def households_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.core.models import Household
-
     queryset = Household.objects.all() if queryset is None else queryset
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
@@ -53,8 +50,6 @@ def households_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def units_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.core.models import Unit
-
     queryset = Unit.objects.all() if queryset is None else queryset
     if not getattr(user, "is_authenticated", False):
         return queryset.none()

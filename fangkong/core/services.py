@@ -9,6 +9,7 @@ import secrets
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from fangkong.core.models import (
     Area,
     Building,
     Campus,
+    DocumentSequence,
     Household,
     Person,
     PersonalDataReveal,
@@ -36,6 +38,17 @@ from fangkong.core.models import (
 from fangkong.core.roles import Role
 from fangkong.core.transactions import entry_point
 from fangkong.core.validation import full_clean
+
+
+def next_number(prefix: str, year: int) -> str:
+    """The next document number of the year, e.g. RK-2020-0001. Must run in a transaction:
+    the sequence row stays locked until it ends. A write that locks other rows too locks
+    this one first (see supplies.services.LOCK_ORDER)."""
+    sequence, _created = DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
+    # of=("self",): only this row, as supplies' lock_rows locks it.
+    sequence = DocumentSequence.objects.select_for_update(of=("self",)).get(pk=sequence.pk)
+    DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    return f"{prefix}-{year}-{sequence.last + 1:04d}"
 
 
 def require_role(actor, *roles: str) -> None:

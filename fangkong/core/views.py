@@ -24,7 +24,7 @@ from fangkong.core.forms import (
     PersonForm,
     ReasonForm,
 )
-from fangkong.core.models import ApiToken, Person
+from fangkong.core.models import ApiToken
 from fangkong.core.pages import act, apply_errors, is_partial, submit
 from fangkong.core.roles import Role
 from fangkong.spreadsheets import XLSX_CONTENT_TYPE, workbook_response
@@ -124,7 +124,7 @@ def person_import_template(request):
 
 def _visible_person(request, pk):
     return scoping.get_visible_or_404(
-        Person.objects.visible_to(request.user).select_related("unit", "household", "dormitory"),
+        scoping.people_visible_to(request.user).select_related("unit", "household", "dormitory"),
         pk=pk,
     )
 

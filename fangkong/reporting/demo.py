@@ -37,7 +37,12 @@ from django.utils import timezone
 
 from fangkong.core.models import Person, User
 from fangkong.core.transactions import one_transaction
-from fangkong.reporting import services
+from fangkong.reporting import demo_reports, services
+from fangkong.reporting.demo_days import (
+    HISTORY_FIRST,
+    HISTORY_LAST,
+    days_to_fill,
+)
 from fangkong.reporting.models import HealthCheckin, Symptom
 
 SEED = 20200306
@@ -48,7 +53,6 @@ NORMAL_TEMPERATURES = [Decimal(f"36.{n}") for n in range(0, 10)] + [Decimal("37.
 ABNORMAL = {"temperature": Decimal("37.8"), "symptoms": [Symptom.COUGH], "note": "夜间咳嗽"}
 
 # ---- the article's days -----------------------------------------------------------------
-HISTORY_FIRST, HISTORY_LAST = datetime.date(2020, 1, 23), datetime.date(2020, 3, 6)
 REGION = "湖北省"
 HOME = ("陕西省", "西安市")
 # Misses: more while the units' officers were being trained (the first figures), fewer later.
@@ -287,29 +291,7 @@ def load_history(out) -> int:
 
 # ---- the live slice: the last days up to today ---------------------------------------------
 
-# The live slice covers the last LIVE_DAYS days up to the school's today, so that the pages'
-# default periods (a fortnight of completeness, the day's list) have figures to show. Each
-# run of seed_demo fills the days after the last one it seeded, up to today: run again on a
-# later day, the demo follows the calendar; run twice the same day, it adds nothing.
-LIVE_DAYS = 14
-LIVE_MISSED = 0.01
-
-
-def live_window(today: datetime.date) -> list[datetime.date]:
-    """The days of the live slice up to `today`, oldest first (never the article's)."""
-    first = max(
-        today - datetime.timedelta(days=LIVE_DAYS - 1), HISTORY_LAST + datetime.timedelta(1)
-    )
-    return [first + datetime.timedelta(days=n) for n in range((today - first).days + 1)]
-
-
-def days_to_fill(today: datetime.date, seeded) -> list[datetime.date]:
-    """The live days after the last one in `seeded` (the days already there), up to today."""
-    window = live_window(today)
-    done = [day for day in seeded if window and window[0] <= day <= today]
-    if done:
-        return [day for day in window if day > max(done)]
-    return window
+LIVE_MISSED = 0.01  # the share of check-ins missed on a live day
 
 
 def live_checkin_days() -> set[datetime.date]:
@@ -424,6 +406,4 @@ def load_demo(out=None) -> bool:
 def load_demo_late(out=None) -> bool:
     """The unit daily reports, after every app's demo: their figures come from the
     check-ins above and the ledgers the watch app's demo keeps."""
-    from fangkong.reporting import demo_reports
-
     return demo_reports.load_demo(out)

@@ -10,7 +10,7 @@ correct. The key-person figures are computed from the ledger; in the first days,
 the ledger was still being gathered, an officer's figure can run ahead of it, and then
 differs from the records with a reason, as the reconciliation shows.
 
-The live slice, the last days up to today (fangkong.reporting.demo.LIVE_DAYS): each day
+The live slice, the last days up to today (fangkong.reporting.demo_days.LIVE_DAYS): each day
 before today filed and reviewed as the history's; today a few reports submitted, one
 returned awaiting the officer, the rest due. A later run fills the days since the last.
 """
@@ -27,7 +27,7 @@ from fangkong.core.models import Unit, User
 from fangkong.core.roles import Role
 from fangkong.core.transactions import one_transaction
 from fangkong.reporting import figures, services
-from fangkong.reporting.demo import days_to_fill
+from fangkong.reporting.demo_days import days_to_fill
 from fangkong.reporting.models import ReportField, RulePriority, UnitReport, ValidationRule
 
 SEED = 20200123
@@ -257,7 +257,7 @@ class ReportsBuilder:
         self.out(f"{filed} unit daily reports 2020-01-23..2020-03-06, {late} late")
 
     def live_days(self) -> int:
-        """The live days not filed yet (see demo.LIVE_DAYS): each day before today as the
+        """The live days not filed yet (see demo_days.LIVE_DAYS): each day before today as the
         history's, each with its own random draws; today a few reports submitted, one
         returned awaiting the officer, the rest due."""
         today = timezone.localdate()

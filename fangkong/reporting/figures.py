@@ -3,15 +3,15 @@ report's computed fields start from, and what the office reconciles the reported
 against before approving.
 
 Each figure is one grouped query over all units, so a page of 27 units or an export of a
-whole term costs the same few queries. The key-person ledger and medical isolation are
-kept by the `watch` app; they are read here through its selectors, imported where used
-(watch itself reads the reporting policy, so a module-level import would be a cycle).
+whole term costs the same few queries. The headcounts and check-ins are read here; the
+key-person ledger and medical isolation are kept by the `watch` app, above this one, which
+registers its figures here when it is ready (`register_ledger`): reporting never imports
+the apps above it.
 """
 
 import contextlib
 import contextvars
 import datetime
-from collections import defaultdict
 
 from django.db.models import Count, Q
 
@@ -20,15 +20,16 @@ from fangkong.reporting.models import HealthCheckin, ReportField
 
 Source = ReportField.Source
 
-# The key-person ledger's categories behind the report's key-person sources.
-KEY_PERSON_SOURCES = {
-    Source.KEY_NATIVE: "native",
-    Source.KEY_IN_REGION: "in_region",
-    Source.KEY_RETURNED: "returned",
-    Source.KEY_CLOSE_CONTACT: "close_contact",
-    Source.KEY_SYMPTOMS: "symptoms",
-    Source.KEY_OTHER: "other",
-}
+# The figures of the ledgers the apps above keep: functions (day, unit_ids or None) ->
+# {unit_id: {source: figure}}, registered by those apps' AppConfig.ready().
+_ledgers: list = []
+
+
+def register_ledger(figures_of) -> None:
+    """Count `figures_of(day, unit_ids)` ({unit_id: {source: figure}}) among the records'
+    figures. Called once per app, when it is ready; registering again changes nothing."""
+    if figures_of not in _ledgers:
+        _ledgers.append(figures_of)
 
 
 def headcounts(unit_ids=None) -> dict[int, int]:
@@ -65,40 +66,15 @@ def checkin_figures(start: datetime.date, end: datetime.date, unit_ids=None) -> 
     }
 
 
-def key_person_figures(day: datetime.date, unit_ids=None) -> dict[int, dict[str, int]]:
-    """{unit_id: {source: persons under watch that day in the category}}."""
-    from fangkong.watch.models import KeyPerson
-
-    entries = KeyPerson.objects.under_watch_on(day)
-    if unit_ids is not None:
-        entries = entries.filter(person__unit_id__in=unit_ids)
-    rows = (
-        entries.order_by()
-        .values("person__unit_id", "category")
-        .annotate(n=Count("person", distinct=True))
-    )
-    by_category = {category: source for source, category in KEY_PERSON_SOURCES.items()}
-    figures: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        source = by_category.get(row["category"])
-        if source:
-            figures[row["person__unit_id"]][source] = row["n"]
-    return figures
-
-
-def isolation_figures(day: datetime.date) -> dict[int, int]:
-    from fangkong.watch import selectors as watch_selectors
-
-    return watch_selectors.isolation_counts_by_unit(day)
-
-
 def ledger_figures(day: datetime.date, unit_ids=None) -> dict[int, dict[str, int]]:
-    """{unit_id: {source: figure}} for every computed source, on `day`: four queries."""
+    """{unit_id: {source: figure}} for every computed source, on `day`: two queries, and
+    those of the registered ledgers (the watch app's two)."""
     heads = headcounts(unit_ids)
     checkins = checkin_figures(day, day, unit_ids)
-    key_persons = key_person_figures(day, unit_ids)
-    isolation = isolation_figures(day)
-    units = set(heads) | {unit for unit, _day in checkins} | set(key_persons) | set(isolation)
+    ledgers = [figures_of(day, unit_ids) for figures_of in _ledgers]
+    units = set(heads) | {unit for unit, _day in checkins}
+    for ledger in ledgers:
+        units |= set(ledger)
     if unit_ids is not None:
         units &= set(unit_ids)
     figures = {}
@@ -107,8 +83,8 @@ def ledger_figures(day: datetime.date, unit_ids=None) -> dict[int, dict[str, int
         row.pop(Source.MANUAL)
         row[Source.HEADCOUNT] = heads.get(unit_id, 0)
         row.update(checkins.get((unit_id, day), {}))
-        row.update(key_persons.get(unit_id, {}))
-        row[Source.ISOLATION] = isolation.get(unit_id, 0)
+        for ledger in ledgers:
+            row.update(ledger.get(unit_id, {}))
         figures[unit_id] = row
     return figures
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,9 +19,7 @@ from fangkong.core.models import (
     correction_has_reason,
     superseded_when_and_by_whom,
 )
-
-TEMPERATURE_MIN = Decimal("34.0")
-TEMPERATURE_MAX = Decimal("43.0")
+from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD, TEMPERATURE_MAX, TEMPERATURE_MIN
 
 
 class ReportingPolicy(models.Model):
@@ -47,7 +46,7 @@ class ReportingPolicy(models.Model):
         _("fever threshold (°C)"),
         max_digits=3,
         decimal_places=1,
-        default=Decimal("37.3"),
+        default=DEFAULT_FEVER_THRESHOLD,
         help_text=_("A check-in at or above this temperature is flagged."),
     )
     school_name = models.CharField(
@@ -127,10 +126,7 @@ def validate_symptoms(value) -> None:
 
 
 class HealthCheckinQuerySet(StampedSupersedingQuerySet):
-    def visible_to(self, user):
-        from fangkong.reporting import scoping
-
-        return scoping.checkins_visible_to(user, self)
+    pass
 
 
 class HealthCheckin(StampedSuperseding):
@@ -294,8 +290,6 @@ class ReportField(models.Model):
 
     @property
     def display_label(self) -> str:
-        from django.utils.translation import get_language
-
         if (get_language() or "").startswith("zh"):
             return self.label
         return self.label_en
@@ -375,8 +369,6 @@ class ValidationRule(models.Model):
 
     @property
     def display_message(self) -> str:
-        from django.utils.translation import get_language
-
         chinese = (get_language() or "").startswith("zh")
         text = self.message if chinese else self.message_en
         return text or self.message or self.message_en or self.describe()
@@ -390,13 +382,6 @@ class ValidationRule(models.Model):
             "ge": left >= right,
             "gt": left > right,
         }[self.operator]
-
-
-class UnitReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.reporting import scoping
-
-        return scoping.reports_visible_to(user, self)
 
 
 class UnitReport(models.Model):
@@ -452,8 +437,6 @@ class UnitReport(models.Model):
         related_name="+",
         verbose_name=_("approved by"),
     )
-
-    objects = UnitReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "unit__code"]

@@ -11,14 +11,13 @@ from django.utils.translation import gettext as _
 
 from fangkong.core.roles import Role
 from fangkong.core.scoping import SEES_ALL_PEOPLE
+from fangkong.reporting.models import HealthCheckin, UnitReport
 
 # Roles that read every unit's day page and the flagged list; only the office writes there.
 SEES_ALL_CHECKINS = SEES_ALL_PEOPLE
 
 
 def checkins_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.reporting.models import HealthCheckin
-
     queryset = HealthCheckin.objects.all() if queryset is None else queryset
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
@@ -92,8 +91,6 @@ def require_policy_editor(user) -> None:
 def reports_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """The office, the leader and the medic see every unit's reports; an officer their own
     unit's; nobody else any."""
-    from fangkong.reporting.models import UnitReport
-
     queryset = UnitReport.objects.all() if queryset is None else queryset
     if not getattr(user, "is_authenticated", False):
         return queryset.none()

@@ -13,14 +13,17 @@ from django.utils.translation import ngettext
 from fangkong.core import periods
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Person, Unit
+from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD
 from fangkong.reporting import figures, scoping
 from fangkong.reporting.models import (
     HealthCheckin,
     ReportEvent,
     ReportField,
+    ReportingPolicy,
     ReportValue,
     UnitReport,
 )
+from fangkong.reporting.services import active_rules, check_rules, current_values
 
 
 def checkins_for_day(
@@ -310,6 +313,30 @@ def completeness(user, start: datetime.date, end: datetime.date) -> Completeness
     return CompletenessTable(start, end, days, rows, day_tallies, total)
 
 
+def fever_threshold() -> Decimal:
+    """The temperature at or above which the office counts a fever (the reporting
+    policy's), for the apps that measure temperatures too."""
+    return ReportingPolicy.current().fever_threshold
+
+
+def fever_checkin_sql() -> tuple[str, dict]:
+    """(an SQL condition, its parameters): whether person %(person)s has a current
+    check-in on %(day)s at or above the office's fever threshold (read in the statement, the
+    default where the policy row is missing). For a caller asking it inside a statement of
+    its own, which supplies `person` and `day`: the gate's health question, asked for every
+    person who passes, in one query (see watch.selectors.health_flags)."""
+    sql = f"""EXISTS (SELECT 1 FROM {HealthCheckin._meta.db_table} h
+                  WHERE h.person_id = %(person)s AND h.date = %(day)s
+                    AND h.superseded_at IS NULL
+                    AND h.temperature >= COALESCE(
+                      (SELECT p.fever_threshold FROM {ReportingPolicy._meta.db_table} p
+                       WHERE p.id = %(reporting_policy)s), %(reporting_default_fever)s))"""
+    return sql, {
+        "reporting_policy": ReportingPolicy.SINGLETON_PK,
+        "reporting_default_fever": DEFAULT_FEVER_THRESHOLD,
+    }
+
+
 # ---- one report: its figures beside the ledgers, and its history ---------------------------
 
 
@@ -357,8 +384,6 @@ def reconciliation(report: UnitReport) -> list[ReconciledFigure]:
 
 
 def report_rule_results(report: UnitReport):
-    from fangkong.reporting.services import check_rules, current_values
-
     values = {field_id: item.value for field_id, item in current_values(report).items()}
     return check_rules(values)
 
@@ -402,8 +427,6 @@ def consolidated(user, day: datetime.date) -> ConsolidatedTable:
     """The school's table for `day`: one row per expected unit, its current figures, the
     day's check-ins and what needs the office's eye (no report, late, a failing rule, a
     figure that differs from the records, flagged check-ins). A fixed number of queries."""
-    from fangkong.reporting.services import active_rules, check_rules
-
     units = list(expected_units(user))
     unit_ids = [unit.pk for unit in units]
     report_fields = list(ReportField.objects.filter(is_active=True).order_by("order", "code"))

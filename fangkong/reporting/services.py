@@ -7,7 +7,6 @@ new version that supersedes the current one, and nothing updates or deletes an a
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,13 +21,12 @@ from fangkong.core.models import Person
 from fangkong.core.people_import import MAX_REPORTED_ERRORS, ImportResult, sqlite_page_cache
 from fangkong.core.roles import Role
 from fangkong.core.services import validated_save
+from fangkong.core.temperature import is_fever, temperature_problem
 from fangkong.core.transactions import entry_point, service_atomic
 from fangkong.reporting import checkin_sheets, scoping
 from fangkong.reporting import figures as figures_module
 from fangkong.reporting.models import (
     ANSWER_FIELDS,
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
     HealthCheckin,
     ReportEvent,
     ReportField,
@@ -42,7 +40,6 @@ from fangkong.reporting.models import (
 from fangkong.spreadsheets import RowError, SheetError, iter_records, open_sheet
 
 TEXT_LIMITS = {"current_province": 30, "current_city": 60, "note": 200}
-ONE_DECIMAL = Decimal("0.1")
 # The symptom codes in the order the office lists them (Symptom.values builds a new list
 # each time it is read, which a 100,000-row import would do twice a row).
 SYMPTOM_CODES = tuple(Symptom.values)
@@ -76,24 +73,6 @@ def as_of(today: datetime.date | None) -> datetime.date:
     if today > local:
         raise ValueError(f"today ({today.isoformat()}) is after the local date")
     return today
-
-
-def temperature_problem(value) -> tuple[Decimal | None, str | None]:
-    """(the temperature as a Decimal of one decimal place, None) or (None, the problem)."""
-    if value is None or value == "":
-        return None, _("Enter the temperature.")
-    if isinstance(value, bool):
-        return None, _("The temperature must be a number, e.g. 36.5.")
-    try:
-        temperature = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        return None, _("The temperature must be a number, e.g. 36.5.")
-    if not temperature.is_finite() or not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
-        return None, _("The temperature must be between 34.0 and 43.0 °C.")
-    rounded = temperature.quantize(ONE_DECIMAL)
-    if rounded != temperature:
-        return None, _("Give the temperature to one decimal place, e.g. 36.5.")
-    return rounded, None
 
 
 def clean_answers(answers: dict) -> tuple[dict, dict[str, str]]:
@@ -143,7 +122,7 @@ def clean_answers(answers: dict) -> tuple[dict, dict[str, str]]:
 
 def is_abnormal(values: dict, policy: ReportingPolicy) -> bool:
     """Flagged at once: a temperature at or above the policy's threshold, or any symptom."""
-    return values["temperature"] >= policy.fever_threshold or bool(values["symptoms"])
+    return is_fever(values["temperature"], policy.fever_threshold) or bool(values["symptoms"])
 
 
 def default_channel(actor, person) -> str:

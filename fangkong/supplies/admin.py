@@ -9,7 +9,6 @@ from fangkong.core.admin import HistoryAdmin, ReadOnlyAdmin, RecordAdmin
 from fangkong.supplies.models import (
     Balance,
     ClosedPeriod,
-    DocumentSequence,
     Item,
     Lot,
     Pack,
@@ -75,11 +74,6 @@ class UnitLimitAdmin(HistoryAdmin):
     list_display = ("item", "unit", "per_person_per_day")
     list_select_related = ("item", "unit")
     search_fields = ("item__code", "unit__code")
-
-
-@admin.register(DocumentSequence)
-class DocumentSequenceAdmin(ReadOnlyAdmin):
-    list_display = ("prefix", "year", "last")
 
 
 class ReceiptLineInline(admin.TabularInline):

@@ -19,6 +19,7 @@ from fangkong.supplies.models import (
     Store,
     Supplier,
 )
+from fangkong.supplies.services import shown
 
 # Blank line rows on a new receipt or requisition; empty rows are skipped.
 LINE_ROWS = 5
@@ -66,8 +67,6 @@ class NamedChoiceField(forms.ModelChoiceField):
 
 class PackChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        from fangkong.supplies.services import shown
-
         return f"{obj.item.display_name}: {obj.name} ({shown(obj.quantity)})"
 
 
@@ -321,8 +320,6 @@ class DecisionForm(forms.Form):
 
 
 def shown_or_blank(quantity) -> str:
-    from fangkong.supplies.services import shown
-
     return "" if quantity is None else shown(quantity)
 
 
@@ -397,8 +394,6 @@ class ReverseForm(forms.Form):
 
 class BalanceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        from fangkong.supplies.services import shown
-
         lot = obj.lot
         expiry = f" · {lot.expires_on.isoformat()}" if lot.expires_on else ""
         return (

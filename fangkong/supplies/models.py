@@ -175,23 +175,6 @@ class Supplier(BilingualName):
         verbose_name_plural = _("donors and suppliers")
 
 
-class DocumentSequence(models.Model):
-    """The last number given to a kind of document in a year (RK-2020-0001, LY-2020-0001);
-    taken under a row lock, so two documents never share a number."""
-
-    prefix = models.CharField(max_length=4)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["prefix", "year"], name="supplies_sequence_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.year}: {self.last}"
-
-
 class Receipt(models.Model):
     """A receipt of supplies into a store (入库单), from one source; its lines become lots
     and receipt moves when it is posted. Posted receipts are not edited: a wrong line is

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from fangkong.core.roles import Role
+from fangkong.supplies.models import Requisition
 
 
 def is_active_user(user) -> bool:
@@ -112,8 +113,6 @@ def require_issues_reader(user) -> None:
 
 
 def requisitions_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.supplies.models import Requisition
-
     queryset = Requisition.objects.all() if queryset is None else queryset
     if not is_active_user(user):
         return queryset.none()

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fangkong.core import periods
+from fangkong.core.models import Unit, User
 from fangkong.supplies import scoping
 from fangkong.supplies.models import (
     ZERO,
@@ -275,8 +276,6 @@ class IssuesReport:
 def issues_report(user, start: datetime.date, end: datetime.date) -> IssuesReport:
     """Issues between `start` and `end` by unit and item, and by item; an officer sees
     their own unit's. Three queries, whatever the number of issues."""
-    from fangkong.core.models import Unit
-
     moves = moves_visible_to(user).filter(
         requisition_line__isnull=False, moved_on__gte=start, moved_on__lte=end
     )
@@ -403,8 +402,6 @@ def latest_receipt_day(user, before: datetime.date) -> datetime.date | None:
 def register_rows(lines, first_number: int = 1) -> list[RegisterRow]:
     """RegisterRows for `lines` (rows of REGISTER_COLUMNS), numbered from `first_number`:
     three more queries for the units, items and approvers they name."""
-    from fangkong.core.models import Unit, User
-
     lines = list(lines)
     units = Unit.objects.in_bulk({line[7] for line in lines})
     items = Item.objects.in_bulk({line[4] for line in lines})

@@ -23,15 +23,17 @@ from django.db.models import F, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core.models import DocumentSequence, Person
+from fangkong.core.services import next_number, validated_save
 from fangkong.core.transactions import entry_point
 from fangkong.supplies import scoping
 from fangkong.supplies.models import (
     ZERO,
     Balance,
     ClosedPeriod,
-    DocumentSequence,
     Item,
     Lot,
+    Pack,
     Purpose,
     Receipt,
     ReceiptLine,
@@ -111,7 +113,8 @@ def day_problem(day) -> str | None:
 # The one order in which writes lock rows. A write that needs rows of several tables locks
 # them table by table in this order, pks ascending within a table, before it changes any:
 # two writes needing some of the same rows then wait for them in the same order, never
-# for each other in a circle.
+# for each other in a circle. The document sequence (core's) comes first: a write that
+# numbers a document takes its number (core.services.next_number locks the row) first.
 LOCK_ORDER = (DocumentSequence, Requisition, RequisitionLine, StockMove, Balance)
 
 
@@ -159,15 +162,6 @@ def _balance_pks(pairs, *, create=()) -> list[int]:
     for store, lot in pairs:
         wanted |= Q(store=store, lot=lot)
     return list(Balance.objects.filter(wanted).values_list("pk", flat=True))
-
-
-def next_number(prefix: str, year: int) -> str:
-    """The next document number of the year, e.g. RK-2020-0001. Must run in a transaction:
-    the sequence row stays locked until it ends (its write's one `lock_rows`)."""
-    sequence, _created = DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
-    sequence = lock_rows({DocumentSequence: [sequence.pk]})[DocumentSequence][sequence.pk]
-    DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    return f"{prefix}-{year}-{sequence.last + 1:04d}"
 
 
 def _text(value, limit: int, field: str, errors: dict) -> str:
@@ -398,8 +392,6 @@ def request_supplies(
 
 def _limit_problem(unit, item: Item, quantity: Decimal, day: datetime.date) -> str | None:
     """Why `quantity` more of `item` is beyond the unit's limit for `day`, or None."""
-    from fangkong.core.models import Person
-
     limit = (
         UnitLimit.objects.filter(item=item)
         .filter(Q(unit=unit) | Q(unit__isnull=True))
@@ -850,8 +842,6 @@ def close_period(actor, through: datetime.date, note: str = "") -> ClosedPeriod:
 
 
 def _save_new(actor, instance):
-    from fangkong.core.services import validated_save
-
     scoping.require_catalogue_keeper(actor)
     validated_save(instance, actor)
     return instance
@@ -864,8 +854,6 @@ def create_item(actor, **data) -> Item:
 
 @entry_point
 def create_pack(actor, **data):
-    from fangkong.supplies.models import Pack
-
     return _save_new(actor, Pack(**data))
 
 
@@ -896,8 +884,6 @@ def set_unit_limit(actor, *, item: Item, per_person_per_day, unit=None) -> UnitL
         item=item, unit=unit
     )
     limit.per_person_per_day = rate
-    from fangkong.core.services import validated_save
-
     validated_save(limit, actor)
     return limit
 
@@ -907,8 +893,6 @@ def update_catalogue_entry(actor, instance, **data):
     """The office changes an item, pack, store, source or donor: names, minimum level,
     active or not (master data is deactivated, never deleted). A code and an item's unit
     stay as they are: lots, moves and other systems refer to them."""
-    from fangkong.core.services import validated_save
-
     scoping.require_catalogue_keeper(actor)
     fixed = {"code", "unit", "item"} & set(data)
     if fixed:

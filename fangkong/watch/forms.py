@@ -10,6 +10,7 @@ from fangkong.core.forms import IsoDateInput, IsoDateTimeInput
 from fangkong.core.identity import normalise_person_number
 from fangkong.core.models import Area, Building, Household, Person, User
 from fangkong.core.roles import Role
+from fangkong.watch import scoping
 from fangkong.watch.models import (
     MAX_FOLLOW_UP_EVERY,
     CheckSlot,
@@ -547,8 +548,6 @@ class LinkCaseForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from fangkong.watch import scoping
-
         self.fields["case"].queryset = (
             scoping.isolation_cases_visible_to(user)
             .select_related("person")

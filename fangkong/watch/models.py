@@ -1,8 +1,6 @@
 """Regions of concern, the key-person ledger (重点人员台账), its follow-ups (随访) and the
 random phone checks (随机电话抽查)."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -21,10 +19,9 @@ from fangkong.core.models import (
     correction_has_reason,
     superseded_when_and_by_whom,
 )
+from fangkong.core.temperature import TEMPERATURE_MAX, TEMPERATURE_MIN
 
 # A body temperature outside this range is a typing error, not a fever.
-MIN_TEMPERATURE = Decimal("34.0")
-MAX_TEMPERATURE = Decimal("43.0")
 # A plan's longest interval between routine follow-ups, in days.
 MAX_FOLLOW_UP_EVERY = 30
 
@@ -70,11 +67,6 @@ class FollowUpKind(models.TextChoices):
 
 
 class KeyPersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.watch import scoping
-
-        return scoping.key_persons_visible_to(user, self)
-
     def under_watch_on(self, day):
         """Entries whose watch covers `day`: listed by then, not cleared and not past their
         monitoring end on that day."""
@@ -283,7 +275,7 @@ class FollowUp(AppendOnly, Superseding):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(MIN_TEMPERATURE), MaxValueValidator(MAX_TEMPERATURE)],
+        validators=[MinValueValidator(TEMPERATURE_MIN), MaxValueValidator(TEMPERATURE_MAX)],
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     by = models.ForeignKey(
@@ -314,7 +306,7 @@ class FollowUp(AppendOnly, Superseding):
         constraints = [
             models.CheckConstraint(
                 condition=Q(temperature__isnull=True)
-                | Q(temperature__gte=MIN_TEMPERATURE, temperature__lte=MAX_TEMPERATURE),
+                | Q(temperature__gte=TEMPERATURE_MIN, temperature__lte=TEMPERATURE_MAX),
                 name="watch_followup_temperature_range",
                 violation_error_message=_("A temperature is between 34 and 43 °C."),
             ),
@@ -494,11 +486,6 @@ class IsolationRoom(models.Model):
 
 
 class IsolationCaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.watch import scoping
-
-        return scoping.isolation_cases_visible_to(user, self)
-
     def open_on(self, day):
         """Cases under isolation on `day`: started by then and not ended by then."""
         return self.filter(start_date__lte=day).filter(
@@ -724,7 +711,7 @@ class IsolationCheck(AppendOnly, StampedSuperseding):
         _("temperature (°C)"),
         max_digits=3,
         decimal_places=1,
-        validators=[MinValueValidator(MIN_TEMPERATURE), MaxValueValidator(MAX_TEMPERATURE)],
+        validators=[MinValueValidator(TEMPERATURE_MIN), MaxValueValidator(TEMPERATURE_MAX)],
     )
     symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -753,7 +740,7 @@ class IsolationCheck(AppendOnly, StampedSuperseding):
                 violation_error_message=_("This slot already has a check: correct it instead."),
             ),
             models.CheckConstraint(
-                condition=Q(temperature__gte=MIN_TEMPERATURE, temperature__lte=MAX_TEMPERATURE),
+                condition=Q(temperature__gte=TEMPERATURE_MIN, temperature__lte=TEMPERATURE_MAX),
                 name="watch_isocheck_temperature_range",
                 violation_error_message=_("A temperature is between 34 and 43 °C."),
             ),
@@ -795,13 +782,6 @@ def _label(choices, value) -> str:
 
 
 # ---- incidents (突发事件) ---------------------------------------------------------------------
-
-
-class IncidentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from fangkong.watch import scoping
-
-        return scoping.incidents_visible_to(user, self)
 
 
 class Incident(models.Model):
@@ -883,8 +863,6 @@ class Incident(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     history = HistoricalRecords()
-
-    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -10,6 +10,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fangkong.core.roles import Role
+from fangkong.watch.models import (
+    FollowUp,
+    Incident,
+    IsolationCase,
+    IsolationCheck,
+    KeyPerson,
+    RandomDraw,
+)
 
 # Roles that read the whole ledger. The leader only reads; the hospital records follow-ups.
 SEES_WHOLE_LEDGER = (Role.OFFICE, Role.LEADER, Role.MEDIC)
@@ -33,8 +41,6 @@ def sees_whole_ledger(user) -> bool:
 
 
 def key_persons_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.watch.models import KeyPerson
-
     queryset = KeyPerson.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
@@ -46,8 +52,6 @@ def key_persons_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def follow_ups_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.watch.models import FollowUp
-
     queryset = FollowUp.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
@@ -61,8 +65,6 @@ def follow_ups_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 def draws_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """A draw keeps the whole school's population: only school-wide roles see it. An
     officer sees the drawn persons of their unit on the follow-up list instead."""
-    from fangkong.watch.models import RandomDraw
-
     queryset = RandomDraw.objects.all() if queryset is None else queryset
     return queryset if sees_whole_ledger(user) else queryset.none()
 
@@ -169,8 +171,6 @@ def sees_all_isolation(user) -> bool:
 
 
 def isolation_cases_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.watch.models import IsolationCase
-
     queryset = IsolationCase.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
@@ -182,8 +182,6 @@ def isolation_cases_visible_to(user, queryset: QuerySet | None = None) -> QueryS
 
 
 def isolation_checks_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.watch.models import IsolationCheck
-
     queryset = IsolationCheck.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
@@ -236,8 +234,6 @@ def sees_incidents(user) -> bool:
 
 
 def incidents_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from fangkong.watch.models import Incident
-
     queryset = Incident.objects.all() if queryset is None else queryset
     if not _active(user):
         return queryset.none()
@@ -254,8 +250,6 @@ def can_write_incidents(user) -> bool:
 
 
 def can_open_incident(user, kind: str) -> bool:
-    from fangkong.watch.models import Incident
-
     if can_write_incidents(user):
         return True
     return _active(user) and user.has_role(Role.GUARD) and kind == Incident.Kind.FEVER

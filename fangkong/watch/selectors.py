@@ -10,12 +10,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Person, Unit
 from fangkong.core.selectors import history_of  # noqa: F401  (the watch pages use it too)
+from fangkong.reporting import selectors as reporting_selectors
 from fangkong.watch import scoping
 from fangkong.watch.models import (
     CheckSlot,
@@ -293,9 +297,6 @@ def compliance_range(
 ) -> tuple[datetime.date, datetime.date]:
     """The range asked for (the seven days up to `end`, today by default), or the field
     errors of one that is upside down or too long."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     end = end or timezone.localdate()
     if start is None:
         try:
@@ -386,6 +387,37 @@ def is_under_isolation(person_id: int, day: datetime.date | None = None) -> bool
     """Whether the person is under isolation on `day` (today by default)."""
     day = day or timezone.localdate()
     return IsolationCase.objects.open_on(day).filter(person_id=person_id).exists()
+
+
+def health_flags(person_id: int, day: datetime.date) -> tuple[bool, bool]:
+    """(under medical isolation on `day`, an open fever flag): an open fever incident about
+    the person, or their check-in of `day` at or above the fever threshold (reporting's).
+    The gate asks it for every person who passes: one statement, written out by hand, as
+    the ORM took longer to build it than the database to answer it."""
+    fever_checkin, params = reporting_selectors.fever_checkin_sql()
+    people = Incident.people.through._meta.db_table
+    sql = f"""
+        SELECT
+          EXISTS (SELECT 1 FROM {IsolationCase._meta.db_table} c
+                  WHERE c.person_id = %(person)s AND c.start_date <= %(day)s
+                    AND (c.end_date IS NULL OR c.end_date > %(day)s)),
+          EXISTS (SELECT 1 FROM {Incident._meta.db_table} i
+                  JOIN {people} ip ON ip.incident_id = i.id
+                  WHERE ip.person_id = %(person)s AND i.kind = %(fever)s
+                    AND i.status <> %(closed)s),
+          {fever_checkin}
+    """
+    params = {
+        **params,
+        "person": person_id,
+        "day": day,
+        "fever": Incident.Kind.FEVER.value,
+        "closed": Incident.Status.CLOSED.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        isolated, fever_incident, fever_checkin = cursor.fetchone()
+    return bool(isolated), bool(fever_incident or fever_checkin)
 
 
 def isolation_policies() -> QuerySet[IsolationPolicy]:

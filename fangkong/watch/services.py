@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from fangkong.core import corrections
+from fangkong.core import temperature as temperature_rule
 from fangkong.core.history import coded
 from fangkong.core.models import Area, Household, Person, User
+from fangkong.core.temperature import temperature_problem
 from fangkong.core.transactions import entry_point
 from fangkong.core.validation import full_clean
-from fangkong.reporting.models import ReportingPolicy
-from fangkong.reporting.services import temperature_problem
+from fangkong.reporting import selectors as reporting_selectors
 from fangkong.watch import scoping
 from fangkong.watch.models import (
     CheckSlot,
@@ -821,7 +822,8 @@ def current_slot(at: datetime.datetime | None = None) -> str:
 
 
 def is_fever(temperature: Decimal) -> bool:
-    return temperature >= ReportingPolicy.current().fever_threshold
+    """At or above the office's fever threshold (the reporting policy's)."""
+    return temperature_rule.is_fever(temperature, reporting_selectors.fever_threshold())
 
 
 def _new_check(actor, case: IsolationCase, values: dict, now=None) -> IsolationCheck:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from fangkong.access.models import Crossing, Pass
 from fangkong.core.models import Person, User
 from fangkong.reporting import selectors
-from fangkong.reporting.demo import HISTORY_FIRST, HISTORY_LAST, LIVE_DAYS
+from fangkong.reporting.demo_days import HISTORY_FIRST, HISTORY_LAST, LIVE_DAYS
 from fangkong.reporting.models import HealthCheckin, UnitReport
 from fangkong.supplies.models import Requisition, StockMove
 from fangkong.watch.models import FollowUp, IsolationCheck, KeyPerson

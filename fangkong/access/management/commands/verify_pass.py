@@ -16,7 +16,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from fangkong.access import tokens
+from fangkong.access import services, tokens
+from fangkong.access.models import Crossing
 
 VALID = "valid"
 
@@ -84,8 +85,6 @@ class Command(BaseCommand):
             ring = keys_from_file(keys)
             numbers = revoked_from_file(revoked) if revoked else frozenset()
         else:
-            from fangkong.access import services
-
             ring = services.key_ring()
             if revoked:
                 numbers = revoked_from_file(revoked)
@@ -118,8 +117,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def _label(reason: str) -> str:
-        from fangkong.access.models import Crossing
-
         try:
             return str(Crossing.Reason(reason).label)
         except ValueError:
