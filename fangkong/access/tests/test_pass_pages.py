@@ -15,18 +15,10 @@ from fangkong.access.models import Pass
 from fangkong.access.testing import issued_pass
 from fangkong.core.roles import Role
 from fangkong.testing.factories import PersonFactory, UnitFactory
+from fangkong.testing.pages import field_error
+from fangkong.testing.pages import shown_text as text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
-
-
-def field_error(response, field: str) -> str:
-    """The error shown under the input `field` (its id is id_<field>-error)."""
-    match = re.search(rf'id="id_{field}-error"[^>]*>([^<]*)<', response.content.decode())
-    return html.unescape(match.group(1)) if match else ""
 
 
 def rows(response) -> list[str]:

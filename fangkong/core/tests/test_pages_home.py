@@ -1,7 +1,6 @@
 """The home page says what each role has to do today: a member's check-in and passes, what
 is coming for the disinfection crew (the storekeeper's block: supplies' test_pages_home)."""
 
-import html
 import re
 
 import pytest
@@ -10,12 +9,9 @@ from django.urls import reverse
 from fangkong.access.testing import gated_school, issued_pass
 from fangkong.core.roles import Role
 from fangkong.testing.factories import HealthCheckinFactory
+from fangkong.testing.pages import shown_text as text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 def test_a_members_home_loads_their_check_in_and_passes_not_a_count_of_one(

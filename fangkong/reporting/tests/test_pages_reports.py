@@ -1,7 +1,6 @@
 """The unit daily report's pages: what each role sees and can do there."""
 
 import datetime
-import html
 import re
 
 import pytest
@@ -11,6 +10,7 @@ from fangkong.core.roles import Role
 from fangkong.reporting import services
 from fangkong.reporting.models import ReportField, ReportValue, UnitReport, ValidationRule
 from fangkong.testing.factories import PersonFactory
+from fangkong.testing.pages import html_text as text
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,6 @@ GOOD = {"natives": 4, "in_region": 1, "people": 2, "flagged": 0}
 
 def report_url(unit, day) -> str:
     return reverse("reporting:report", args=[unit.pk, day.isoformat()])
-
-
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
 
 
 @pytest.fixture

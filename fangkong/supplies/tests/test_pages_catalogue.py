@@ -1,7 +1,6 @@
 """The catalogue pages: the office keeps items, packs, stores, sources, donors and limits;
 the others may read or are refused."""
 
-import html
 import re
 from decimal import Decimal
 
@@ -11,17 +10,10 @@ from django.urls import reverse
 from fangkong.core.roles import Role
 from fangkong.supplies.models import Item, Pack, Store, Supplier, UnitLimit
 from fangkong.testing.factories import CampusFactory
+from fangkong.testing.pages import field_error
+from fangkong.testing.pages import html_text as text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
-
-
-def field_error(response, field: str) -> str:
-    match = re.search(rf'id="id_{field}-error"[^>]*>([^<]*)<', response.content.decode())
-    return html.unescape(match.group(1)) if match else ""
 
 
 @pytest.fixture

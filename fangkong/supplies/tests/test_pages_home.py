@@ -2,7 +2,6 @@
 office's home block of items below their minimum level, the storekeeper's block of
 requisitions waiting to be issued."""
 
-import html
 import re
 
 import pytest
@@ -10,12 +9,9 @@ from django.urls import reverse
 
 from fangkong.core.roles import Role
 from fangkong.supplies.tests.conftest import approved_requisition, receive
+from fangkong.testing.pages import html_text as text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
 
 
 @pytest.mark.parametrize(

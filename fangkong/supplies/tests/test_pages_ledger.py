@@ -2,7 +2,6 @@
 stores, stocktakes and closing periods; each refusal on its field."""
 
 import datetime
-import html
 import re
 from decimal import Decimal
 
@@ -13,17 +12,10 @@ from fangkong.core.roles import Role
 from fangkong.supplies import services
 from fangkong.supplies.models import Balance, ClosedPeriod, StockMove
 from fangkong.supplies.tests.conftest import receive
+from fangkong.testing.pages import field_error
+from fangkong.testing.pages import html_text as text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
-
-
-def field_error(response, field: str) -> str:
-    match = re.search(rf'id="id_{field}-error"[^>]*>([^<]*)<', response.content.decode())
-    return html.unescape(match.group(1)) if match else ""
 
 
 @pytest.fixture

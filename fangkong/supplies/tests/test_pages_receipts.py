@@ -1,7 +1,6 @@
 """The receipt pages: the storekeeper posts a receipt of several lines; each bad line is
 shown on its row; the list and the receipt show what came in."""
 
-import html
 import re
 from decimal import Decimal
 
@@ -10,17 +9,10 @@ from django.urls import reverse
 
 from fangkong.core.roles import Role
 from fangkong.supplies.models import Balance, Pack, Receipt
+from fangkong.testing.pages import field_error
+from fangkong.testing.pages import html_text as text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
-
-
-def field_error(response, field: str) -> str:
-    match = re.search(rf'id="id_{field}-error"[^>]*>([^<]*)<', response.content.decode())
-    return html.unescape(match.group(1)) if match else ""
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 each role sees, each form's errors next to their field, and the refusals."""
 
 import datetime
-import html
 import re
 from decimal import Decimal
 
@@ -15,19 +14,10 @@ from fangkong.core.roles import Role
 from fangkong.supplies import services
 from fangkong.supplies.models import Requisition, RequisitionLine, StockMove
 from fangkong.supplies.tests.conftest import approved_requisition, receive
+from fangkong.testing.pages import field_error
+from fangkong.testing.pages import html_text as text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
-
-
-def field_error(response, field: str) -> str:
-    """The error shown next to the input `field` (its id is id_<field>)."""
-    page = response.content.decode()
-    match = re.search(rf'id="id_{field}-error"[^>]*>([^<]*)<', page)
-    return html.unescape(match.group(1)) if match else ""
 
 
 @pytest.fixture
