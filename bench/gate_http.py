@@ -7,7 +7,7 @@ Django JSON view on the same server."
 What is posted, and how
     `POST /api/v1/access/gate/decide` with `Authorization: Bearer <token>`: 16 gate devices,
     each a guard's account with a token of its own, at the gates of a gated school
-    (`fangkong.access.testing.gated_school`: a closed teaching area, a family area with a
+    (`fangkong.testing.school.gated_school`: a closed teaching area, a family area with a
     one-exit-per-two-days household quota). Each request is one person at a gate, in turn:
     seven in ten a scanned pass code (an Ed25519 token, verified by the server) at the
     teaching gate, one in ten a typed pass number there, two in ten a family-area resident
@@ -233,10 +233,10 @@ def child_setup() -> dict:
     from django.db import transaction
 
     from fangkong.access import services
-    from fangkong.access.testing import gated_school
     from fangkong.core import services as core_services
     from fangkong.core.models import Household, Person
     from fangkong.core.roles import Role
+    from fangkong.testing.school import gated_school
 
     migrate_with_bare_table()
     school = gated_school()

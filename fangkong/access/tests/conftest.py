@@ -1,7 +1,7 @@
 import pytest
 
 from fangkong.access import services
-from fangkong.access.testing import gated_school
+from fangkong.testing.school import gated_school
 
 
 @pytest.fixture(autouse=True)

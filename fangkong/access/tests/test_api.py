@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from fangkong.access import services, tokens
 from fangkong.access.models import AccessPolicy, Crossing, Pass
-from fangkong.access.testing import issued_pass
 from fangkong.core.roles import Role
 from fangkong.core.services import create_api_token
 from fangkong.testing.factories import UserFactory
+from fangkong.testing.school import issued_pass
 
 API = "/api/v1/access"
 

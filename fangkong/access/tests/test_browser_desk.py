@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from fangkong.access.models import Pass
-from fangkong.access.testing import gated_school
 from fangkong.testing.browser import browser_login
+from fangkong.testing.school import gated_school
 
 pytestmark = pytest.mark.browser
 

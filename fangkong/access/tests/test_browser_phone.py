@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from fangkong.access import services
 from fangkong.access.models import Pass
-from fangkong.access.testing import gated_school, issued_pass
 from fangkong.core.roles import Role
 from fangkong.testing.browser import PHONE_VIEWPORT, browser_login
+from fangkong.testing.school import gated_school, issued_pass
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from fangkong.access import services
 from fangkong.access.models import Crossing, Pass
-from fangkong.access.testing import issued_pass
+from fangkong.testing.school import issued_pass
 from fangkong.watch.models import Incident
 
 

@@ -5,7 +5,7 @@ from django.core.management.sql import emit_post_migrate_signal
 
 from fangkong.access import services, tokens
 from fangkong.access.models import SigningKey
-from fangkong.access.testing import issued_pass
+from fangkong.testing.school import issued_pass
 
 KEYS = "/api/v1/access/keys"
 

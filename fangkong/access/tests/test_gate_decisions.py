@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from fangkong.access import services, tokens
 from fangkong.access.models import AccessPolicy, Crossing, Pass
-from fangkong.access.testing import issued_pass
 from fangkong.core.history import coded
 from fangkong.core.models import Person
 from fangkong.core.roles import Role
 from fangkong.testing.factories import AreaFactory, UserFactory
+from fangkong.testing.school import issued_pass
 from fangkong.watch import services as watch_services
 from fangkong.watch.models import Incident
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from fangkong.access import services, tokens
 from fangkong.access.models import Crossing
-from fangkong.access.testing import issued_pass
 from fangkong.core.roles import Role
+from fangkong.testing.school import issued_pass
 from fangkong.watch.models import Incident
 
 PAGE = "/access/gate/"

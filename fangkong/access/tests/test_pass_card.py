@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from fangkong.access import qr, services, tokens
-from fangkong.access.testing import issued_pass
+from fangkong.testing.school import issued_pass
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from fangkong.access import services
 from fangkong.access.models import Pass
-from fangkong.access.testing import issued_pass
 from fangkong.core.roles import Role
 from fangkong.testing.factories import PersonFactory, UnitFactory
 from fangkong.testing.pages import field_error
 from fangkong.testing.pages import shown_text as text
+from fangkong.testing.school import issued_pass
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 
 from fangkong.access import services, tokens
 from fangkong.access.models import Crossing
-from fangkong.access.testing import issued_pass
 from fangkong.core import services as core_services
 from fangkong.core.models import Person
+from fangkong.testing.school import issued_pass
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from fangkong.access import services
 from fangkong.access.models import Crossing
-from fangkong.access.testing import gated_school
 from fangkong.testing.factories import HouseholdFactory, PersonFactory
+from fangkong.testing.school import gated_school
 
 ROUNDS = 5
 LIVE_ROUNDS = 40

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from fangkong.access import selectors, services
 from fangkong.access.models import AccessPolicy, Crossing
-from fangkong.access.testing import gated_school
 from fangkong.core.roles import Role
+from fangkong.testing.school import gated_school
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fangkong.access import services, tokens
-from fangkong.access.testing import issued_pass
+from fangkong.testing.school import issued_pass
 
 DAY = datetime.date(2020, 2, 10)
 

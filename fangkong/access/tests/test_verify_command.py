@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fangkong.access import services, tokens
 from fangkong.access.models import SigningKey
-from fangkong.access.testing import issued_pass
+from fangkong.testing.school import issued_pass
 
 
 def verify(*args, blocker=None) -> tuple[int, str]:

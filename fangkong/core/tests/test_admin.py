@@ -9,10 +9,10 @@ from django.contrib import admin
 from django.urls import reverse
 
 from fangkong.access import services as access_services
-from fangkong.access.testing import gated_school, issued_pass
 from fangkong.core.roles import Role
 from fangkong.supplies.tests import scenario as supplies_scenario
 from fangkong.testing.factories import HealthCheckinFactory, KeyPersonFactory, UserFactory
+from fangkong.testing.school import gated_school, issued_pass
 
 APPS = ("core", "reporting", "watch", "supplies", "access")
 # The files every app has, so that a newcomer who knows one app knows them all (STYLE.md 1).

@@ -6,10 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from fangkong.access.testing import gated_school, issued_pass
 from fangkong.core.roles import Role
 from fangkong.testing.factories import HealthCheckinFactory
 from fangkong.testing.pages import shown_text as text
+from fangkong.testing.school import gated_school, issued_pass
 
 pytestmark = pytest.mark.django_db
 
