@@ -44,7 +44,10 @@ def filter_data(data) -> QueryDict | dict:
     for key, value in dict(data).items():
         if value is None or value == "":
             continue
-        cleaned[key] = str(getattr(value, "value", getattr(value, "pk", value)))
+        if isinstance(value, bool):
+            cleaned[key] = "1" if value else "0"
+        else:
+            cleaned[key] = str(getattr(value, "value", getattr(value, "pk", value)))
     return cleaned
 
 

@@ -20,7 +20,6 @@ from fangkong.core.forms import (
     ApiTokenForm,
     HouseholdForm,
     ImportForm,
-    PeopleFilterForm,
     PersonForm,
     ReasonForm,
 )
@@ -81,25 +80,30 @@ def unit_list(request):
 
 @login_required
 def person_list(request):
-    form = PeopleFilterForm(request.GET or None, user=request.user)
-    people = selectors.people_for(request.user, **form.filters())
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = selectors.people_for(request.user, request.GET)
+    page = Paginator(people.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
+        "form": people.form,
         "page": page,
         "query": query.urlencode(),
         "can_manage_people": scoping.can_manage_people(request.user),
     }
     template = "core/_person_rows.html" if is_partial(request) else "core/person_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if people.ok else 400)
 
 
 @login_required
 def person_export(request):
-    form = PeopleFilterForm(request.GET or None, user=request.user)
-    people = selectors.people_for(request.user, **form.filters())
+    people = selectors.people_for(request.user, request.GET)
+    if not people.ok:
+        return HttpResponse(
+            "; ".join(f"{name}: {' '.join(errors)}" for name, errors in people.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    people = people.rows
     stamp = timezone.localdate().isoformat()
     return workbook_response(
         f"people-{stamp}.xlsx",
@@ -234,27 +238,26 @@ def person_reveal(request, pk, field):
 
 @login_required
 def household_list(request):
-    q = request.GET.get("q", "")[:60]
-    rented = {"1": True, "0": False}.get(request.GET.get("rented", ""))
-    households = selectors.households_for(request.user, q=q, rented=rented)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    households = selectors.households_for(request.user, request.GET)
+    page = Paginator(households.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
-        "q": q,
+        "form": households.form,
+        "q": request.GET.get("q", ""),
         "rented": request.GET.get("rented", ""),
         "query": query.urlencode(),
         "can_manage": scoping.can_manage_households(request.user),
     }
     template = "core/_household_rows.html" if is_partial(request) else "core/household_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if households.ok else 400)
 
 
 @login_required
 def household_detail(request, pk):
-    household = scoping.get_visible_or_404(selectors.households_for(request.user), pk=pk)
-    members = selectors.people_for(request.user, household=household.pk, active=None)
+    household = scoping.get_visible_or_404(selectors.households_visible_to(request.user), pk=pk)
+    members = selectors.people_for(request.user, {"household": household.pk, "active": "all"}).rows
     return render(
         request,
         "core/household_detail.html",
@@ -346,12 +349,12 @@ def account_list(request):
         else:
             messages.success(request, _("Account %(name)s created.") % {"name": account.username})
             return redirect("account-list")
-    accounts = selectors.accounts_for(request.user)
+    accounts = selectors.accounts_for(request.user, request.GET)
     return render(
         request,
         "core/account_list.html",
-        {"form": form, "accounts": accounts},
-        status=400 if form.errors else 200,
+        {"form": form, "accounts": accounts.rows, "filter_errors": accounts.errors},
+        status=400 if form.errors or not accounts.ok else 200,
     )
 
 
@@ -360,7 +363,7 @@ def account_list(request):
 def account_toggle(request, pk):
     if not request.user.has_role(Role.OFFICE):
         raise PermissionDenied(_("Only the prevention & control office manages accounts."))
-    account = scoping.get_visible_or_404(selectors.accounts_for(request.user), pk=pk)
+    account = scoping.get_visible_or_404(selectors.accounts_visible_to(request.user), pk=pk)
     try:
         services.set_account_active(request.user, account, not account.is_active)
     except ValidationError as error:
