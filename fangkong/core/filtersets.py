@@ -72,7 +72,10 @@ class PersonFilterSet(django_filters.FilterSet):
 class HouseholdFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), max_length=60, method="search")
     area = django_filters.ModelChoiceFilter(label=_("Area"), queryset=Area.objects.all())
-    rented = django_filters.BooleanFilter(field_name="is_rented", label=_("Renting"))
+    # A text widget: NullBooleanSelect reads only true/false, and the page sends 1 or 0.
+    rented = django_filters.BooleanFilter(
+        field_name="is_rented", label=_("Renting"), widget=forms.TextInput
+    )
 
     class Meta:
         model = Household
@@ -94,7 +97,9 @@ class AccountFilterSet(django_filters.FilterSet):
         label=_("Role"), choices=Role.choices, field_name="groups__name"
     )
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.all())
-    active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+    active = django_filters.BooleanFilter(
+        field_name="is_active", label=_("Active"), widget=forms.TextInput
+    )
 
     class Meta:
         model = User
