@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_htmx",
+    "django_filters",
     "fangkong.core",
     "fangkong.reporting",
     "fangkong.watch",

@@ -19,7 +19,7 @@ from fangkong.apischema import (
     error_responses,
     id_path,
 )
-from fangkong.core import scoping, selectors, services
+from fangkong.core import filtering, scoping, selectors, services
 from fangkong.core.identity import normalise_person_number, person_number_problem
 from fangkong.core.models import Area, Building, Campus, Household, Person, Unit, User
 from fangkong.core.roles import Role
@@ -399,7 +399,7 @@ def create_building(request, payload: BuildingIn):
 
 @router.get("/units", response=error_responses(list[UnitOut]))
 def list_units(request):
-    return scoping.units_visible_to(request.user).order_by("code")
+    return selectors.units_for(request.user)
 
 
 @router.get("/units/{unit_id}", response=error_responses(UnitOut))
@@ -415,7 +415,9 @@ def create_unit(request, payload: UnitIn):
 @router.get("/people", response=error_responses(list[PersonOut]))
 @paginate(Pagination)
 def list_people(request, filters: Query[PeopleFilter]):
-    return selectors.people_for(request.user, **filters.dict())
+    data = filters.dict()
+    data["active"] = "all" if data["active"] is None else data["active"]
+    return filtering.raise_errors(selectors.people_for(request.user, data))
 
 
 @router.get("/people/{person_id}", response=error_responses(PersonOut))
@@ -455,12 +457,14 @@ def reveal(request, payload: RevealIn, person_id: int = id_path()):
 @router.get("/households", response=error_responses(list[HouseholdOut]))
 @paginate(Pagination)
 def list_households(request, filters: Query[HouseholdFilter]):
-    return selectors.households_for(request.user, **filters.dict())
+    return filtering.raise_errors(selectors.households_for(request.user, filters.dict()))
 
 
 @router.get("/households/{household_id}", response=error_responses(HouseholdOut))
 def get_household(request, household_id: int = id_path()):
-    return scoping.get_visible_or_404(selectors.households_for(request.user), pk=household_id)
+    return scoping.get_visible_or_404(
+        selectors.households_visible_to(request.user), pk=household_id
+    )
 
 
 @router.post("/households", response=error_responses(HouseholdOut))
@@ -500,7 +504,7 @@ def _account_data(payload: dict) -> dict:
 
 def _visible_account(request, account_id: int) -> User:
     services.require_role(request.user, Role.OFFICE)
-    return scoping.get_visible_or_404(selectors.accounts_for(request.user), pk=account_id)
+    return scoping.get_visible_or_404(selectors.accounts_visible_to(request.user), pk=account_id)
 
 
 @router.get("/accounts", response=error_responses(list[AccountOut]))
@@ -508,9 +512,7 @@ def _visible_account(request, account_id: int) -> User:
 def list_accounts(request, filters: Query[AccountFilter]):
     """The logins, switched-on first (the office only), as on the accounts page."""
     services.require_role(request.user, Role.OFFICE)
-    data = filters.dict()
-    data["role"] = str(data["role"]) if data["role"] else ""
-    return selectors.accounts_for(request.user, **data)
+    return filtering.raise_errors(selectors.accounts_for(request.user, filters.dict()))
 
 
 @router.get("/accounts/{account_id}", response=error_responses(AccountOut))

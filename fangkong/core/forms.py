@@ -46,57 +46,6 @@ class IsoDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class PeopleFilterForm(forms.Form):
-    """The people list's search and filters; the API's PeopleFilter takes the same fields."""
-
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=60,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Name, person number or phone ending"), "type": "search"}
-        ),
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=None, required=False, empty_label=_("All units")
-    )
-    category = forms.ChoiceField(
-        label=_("Category"),
-        required=False,
-        choices=[("", _("All categories")), *Person.Category.choices],
-    )
-    residence = forms.ChoiceField(
-        label=_("Residence"),
-        required=False,
-        choices=[("", _("Any residence")), *Person.Residence.choices],
-    )
-    native_province = forms.CharField(label=_("Native province"), required=False, max_length=30)
-    active = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("1", _("Active")), ("0", _("Deactivated")), ("all", _("All"))],
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = scoping.units_visible_to(user).order_by("code")
-
-    def filters(self) -> dict:
-        """Keyword arguments for selectors.people_for (empty when the form is invalid)."""
-        if not self.is_valid():
-            return {"active": True}
-        data = self.cleaned_data
-        active = {"1": True, "0": False, "all": None}.get(data.get("active") or "1")
-        return {
-            "q": data.get("q", ""),
-            "unit": data["unit"].pk if data.get("unit") else None,
-            "category": data.get("category", ""),
-            "residence": data.get("residence", ""),
-            "native_province": data.get("native_province", ""),
-            "active": active,
-        }
-
-
 class PersonForm(forms.ModelForm):
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=200)
 

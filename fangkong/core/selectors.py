@@ -3,45 +3,23 @@
 from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from fangkong.core import scoping
+from fangkong.core import filtering, scoping
+from fangkong.core.filtering import Filtered
+from fangkong.core.filtersets import AccountFilterSet, HouseholdFilterSet, PersonFilterSet
 from fangkong.core.identity import mask_national_id, mask_phone
 from fangkong.core.models import Household, Person, Unit, User
 from fangkong.core.roles import Role
 
 
-def people_for(
-    user,
-    *,
-    q: str = "",
-    unit: int | None = None,
-    category: str = "",
-    residence: str = "",
-    native_province: str = "",
-    household: int | None = None,
-    active: bool | None = True,
-) -> QuerySet[Person]:
-    """The people `user` may see, filtered as the people list and the API filter them."""
-    people = scoping.people_visible_to(user).select_related(
-        "unit", "household__building", "dormitory"
+def people_for(user, data=None) -> Filtered:
+    """The people `user` may see, filtered as the people list, its export and the API
+    filter them (PersonFilterSet): the active ones unless asked otherwise."""
+    people = (
+        scoping.people_visible_to(user)
+        .select_related("unit", "household__building", "dormitory")
+        .order_by("unit__code", "person_number")
     )
-    q = (q or "").strip()
-    if q:
-        people = people.filter(
-            Q(name__icontains=q) | Q(person_number__istartswith=q) | Q(phone__endswith=q)
-        )
-    if unit:
-        people = people.filter(unit_id=unit)
-    if category:
-        people = people.filter(category=category)
-    if residence:
-        people = people.filter(residence=residence)
-    if native_province:
-        people = people.filter(native_province=native_province)
-    if household:
-        people = people.filter(household_id=household)
-    if active is not None:
-        people = people.filter(is_active=active)
-    return people.order_by("unit__code", "person_number")
+    return filtering.apply(PersonFilterSet, data, people, user=user)
 
 
 def units_for(user) -> QuerySet[Unit]:
@@ -54,26 +32,23 @@ def units_for(user) -> QuerySet[Unit]:
     )
 
 
-def accounts_for(
-    user, *, q: str = "", role: str = "", unit: int | None = None, active: bool | None = None
-) -> QuerySet[User]:
-    """The logins the office keeps (the accounts page and the API): all of them for the
-    office, none for anyone else. Switched-on accounts first, then by user name."""
+def accounts_visible_to(user) -> QuerySet[User]:
+    """The logins the office keeps: all of them for the office, none for anyone else."""
     if not user.has_role(Role.OFFICE):
         return User.objects.none()
-    accounts = User.objects.select_related("unit", "person").prefetch_related("groups")
-    q = (q or "").strip()
-    if q:
-        accounts = accounts.filter(
-            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
-        )
-    if role:
-        accounts = accounts.filter(groups__name=role)
-    if unit:
-        accounts = accounts.filter(unit_id=unit)
-    if active is not None:
-        accounts = accounts.filter(is_active=active)
-    return accounts.order_by("-is_active", "username")
+    return User.objects.all()
+
+
+def accounts_for(user, data=None) -> Filtered:
+    """The logins the office keeps (the accounts page and the API), filtered by
+    AccountFilterSet. Switched-on accounts first, then by user name."""
+    accounts = (
+        accounts_visible_to(user)
+        .select_related("unit", "person")
+        .prefetch_related("groups")
+        .order_by("-is_active", "username")
+    )
+    return filtering.apply(AccountFilterSet, data, accounts)
 
 
 def account_roles(account: User) -> list[str]:
@@ -81,21 +56,18 @@ def account_roles(account: User) -> list[str]:
     return sorted(group.name for group in account.groups.all() if group.name in Role.values)
 
 
-def households_for(
-    user, *, q: str = "", area: int | None = None, rented: bool | None = None
-) -> QuerySet[Household]:
-    households = scoping.households_visible_to(user).select_related("area", "building")
-    if q:
-        households = households.filter(
-            Q(address__icontains=q) | Q(building__name__icontains=q) | Q(members__name__icontains=q)
-        ).distinct()
-    if area:
-        households = households.filter(area_id=area)
-    if rented is not None:
-        households = households.filter(is_rented=rented)
-    return households.annotate(
-        member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
-    ).order_by("area__name", "building__name", "address")
+def households_visible_to(user) -> QuerySet[Household]:
+    return (
+        scoping.households_visible_to(user)
+        .select_related("area", "building")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
+        .order_by("area__name", "building__name", "address")
+    )
+
+
+def households_for(user, data=None) -> Filtered:
+    """The households `user` may see, filtered by HouseholdFilterSet."""
+    return filtering.apply(HouseholdFilterSet, data, households_visible_to(user))
 
 
 def people_counts_by_category(user) -> list[dict]:

@@ -20,7 +20,6 @@ from fangkong.core.forms import (
     ApiTokenForm,
     HouseholdForm,
     ImportForm,
-    PeopleFilterForm,
     PersonForm,
     ReasonForm,
 )
@@ -65,25 +64,24 @@ def unit_list(request):
 
 @login_required
 def person_list(request):
-    form = PeopleFilterForm(request.GET or None, user=request.user)
-    people = selectors.people_for(request.user, **form.filters())
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = selectors.people_for(request.user, request.GET)
+    page = Paginator(people.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
+        "form": people.form,
         "page": page,
         "query": query.urlencode(),
         "can_manage_people": scoping.can_manage_people(request.user),
     }
     template = "core/_person_rows.html" if is_partial(request) else "core/person_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if people.ok else 400)
 
 
 @login_required
 def person_export(request):
-    form = PeopleFilterForm(request.GET or None, user=request.user)
-    people = selectors.people_for(request.user, **form.filters())
+    # A bad filter (another unit's, say) exports no rows.
+    people = selectors.people_for(request.user, request.GET).rows
     stamp = timezone.localdate().isoformat()
     return workbook_response(
         f"people-{stamp}.xlsx",
@@ -211,27 +209,26 @@ def person_reveal(request, pk, field):
 
 @login_required
 def household_list(request):
-    q = request.GET.get("q", "")[:60]
-    rented = {"1": True, "0": False}.get(request.GET.get("rented", ""))
-    households = selectors.households_for(request.user, q=q, rented=rented)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    households = selectors.households_for(request.user, request.GET)
+    page = Paginator(households.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
-        "q": q,
+        "form": households.form,
+        "q": request.GET.get("q", ""),
         "rented": request.GET.get("rented", ""),
         "query": query.urlencode(),
         "can_manage": scoping.can_manage_households(request.user),
     }
     template = "core/_household_rows.html" if is_partial(request) else "core/household_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if households.ok else 400)
 
 
 @login_required
 def household_detail(request, pk):
-    household = scoping.get_visible_or_404(selectors.households_for(request.user), pk=pk)
-    members = selectors.people_for(request.user, household=household.pk, active=None)
+    household = scoping.get_visible_or_404(selectors.households_visible_to(request.user), pk=pk)
+    members = selectors.people_for(request.user, {"household": household.pk, "active": "all"}).rows
     return render(
         request,
         "core/household_detail.html",
@@ -302,6 +299,7 @@ def account_list(request):
     """The office's list of logins, and the form that adds one."""
     scoping.require_account_manager(request.user)
     form = AccountForm(request.POST or None)
+    accounts = selectors.accounts_for(request.user, request.GET)
 
     def save(data):
         return services.create_account(
@@ -314,22 +312,25 @@ def account_list(request):
             first_name=data["full_name"],
         )
 
-    return submit(
+    response = submit(
         request,
         form,
         save,
         template="core/account_list.html",
-        context=lambda: {"accounts": selectors.accounts_for(request.user)},
+        context=lambda: {"accounts": accounts.rows, "filter_errors": accounts.errors},
         success=lambda account: _("Account %(name)s created.") % {"name": account.username},
         redirect_to="account-list",
     )
+    if response.status_code == 200 and not accounts.ok:
+        response.status_code = 400  # the list's filter was refused, and says why
+    return response
 
 
 @login_required
 @require_POST
 def account_toggle(request, pk):
     scoping.require_account_manager(request.user)
-    account = scoping.get_visible_or_404(selectors.accounts_for(request.user), pk=pk)
+    account = scoping.get_visible_or_404(selectors.accounts_visible_to(request.user), pk=pk)
     return act(
         request,
         lambda: services.set_account_active(request.user, account, not account.is_active),

@@ -10,6 +10,7 @@ Records are named by id in fields called as the services call them (`store`, `so
 
 import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +30,7 @@ from fangkong.apischema import (
     id_path,
     record,
 )
-from fangkong.core import periods
+from fangkong.core import filtering, periods
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Campus, Unit
 from fangkong.supplies import scoping, selectors, services
@@ -59,6 +60,10 @@ SupplyItemCategory = api_enum("SupplyItemCategory", Item.Category)
 SupplyMeasureUnit = api_enum("SupplyMeasureUnit", MeasureUnit)
 SupplierKind = api_enum("SupplierKind", Supplier.Kind)
 RequisitionStatus = api_enum("RequisitionStatus", Requisition.Status)
+# The list's filter also takes "open": approved or partly issued, still to issue.
+RequisitionStatusFilter = StrEnum(
+    "RequisitionStatusFilter", {"OPEN": "open", **{m.name: m.value for m in Requisition.Status}}
+)
 StockMoveKind = api_enum("StockMoveKind", StockMove.Kind)
 
 # A quantity as a number or a string: the services say what is wrong with it.
@@ -164,9 +169,9 @@ def _require_catalogue_reader(user) -> None:
 
 @router.get("/items", response=error_responses(list[SupplyItemOut]))
 def list_items(request):
-    """Every item (active or not), by category and code."""
+    """Every item (the active ones first), by category and code."""
     _require_catalogue_reader(request.user)
-    return Item.objects.order_by("category", "code")
+    return selectors.items_for(request.user)
 
 
 @router.post("/items", response=error_responses(SupplyItemOut))
@@ -179,7 +184,7 @@ def create_item(request, payload: SupplyItemIn):
 @router.get("/stores", response=error_responses(list[SupplyStoreOut]))
 def list_stores(request):
     _require_catalogue_reader(request.user)
-    return Store.objects.order_by("code")
+    return selectors.stores_for(request.user)
 
 
 @router.post("/stores", response=error_responses(SupplyStoreOut))
@@ -193,7 +198,7 @@ def create_store(request, payload: SupplyStoreIn):
 @router.get("/sources", response=error_responses(list[SupplySourceOut]))
 def list_sources(request):
     _require_catalogue_reader(request.user)
-    return SourceCategory.objects.order_by("code")
+    return selectors.sources_for(request.user)
 
 
 @router.post("/sources", response=error_responses(SupplySourceOut))
@@ -204,7 +209,7 @@ def create_source(request, payload: SupplySourceIn):
 @router.get("/suppliers", response=error_responses(list[SupplierOut]))
 def list_suppliers(request):
     scoping.require_stock_reader(request.user)
-    return Supplier.objects.order_by("name")
+    return selectors.suppliers_for(request.user)
 
 
 @router.post("/suppliers", response=error_responses(SupplierOut))
@@ -299,7 +304,7 @@ def _receipt_detail(receipt: Receipt) -> Receipt:
 def list_receipts(request, filters: Query[ReceiptListFilter]):
     """Receipts (入库单), newest first."""
     scoping.require_stock_reader(request.user)
-    return selectors.receipts_for(request.user, **filters.dict())
+    return filtering.raise_errors(selectors.receipts_for(request.user, filters.dict()))
 
 
 @router.post("/receipts", response=error_responses(SupplyReceiptDetailOut))
@@ -448,7 +453,9 @@ class RequisitionIssueIn(InSchema):
 
 
 class RequisitionListFilter(FilterSchema):
-    status: RequisitionStatus | None = None
+    status: RequisitionStatusFilter | None = Field(
+        None, description="A status, or open: approved or partly issued, still to issue"
+    )
     unit: Id | None = None
 
 
@@ -489,9 +496,7 @@ def _requisition_detail(requisition: Requisition) -> Requisition:
 @paginate(Pagination)
 def list_requisitions(request, filters: Query[RequisitionListFilter]):
     """Requisitions (领用申请) the caller may see (an officer: their unit's), newest first."""
-    return selectors.requisitions_for(
-        request.user, status=str(filters.status or ""), unit=filters.unit
-    )
+    return filtering.raise_errors(selectors.requisitions_for(request.user, filters.dict()))
 
 
 @router.post("/requisitions", response=error_responses(RequisitionDetailOut))
@@ -719,10 +724,8 @@ def _moves():
 @paginate(Pagination)
 def list_moves(request, filters: Query[StockMoveFilter]):
     """Stock moves (库存流水) the caller may see, newest first."""
-    scoping.require_issues_reader(request.user)
-    data = filters.dict()
-    data["kind"] = str(data["kind"] or "")
-    return selectors.moves_for(request.user, **data)
+    scoping.require_stock_reader(request.user)
+    return filtering.raise_errors(selectors.moves_for(request.user, filters.dict()))
 
 
 @router.post("/moves/{move_id}/reverse", response=error_responses(StockMoveOut))

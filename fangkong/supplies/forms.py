@@ -13,9 +13,7 @@ from fangkong.supplies.models import (
     Item,
     Pack,
     Purpose,
-    Requisition,
     SourceCategory,
-    StockMove,
     Store,
     Supplier,
 )
@@ -285,18 +283,6 @@ class RequisitionForm(LinesForm):
         self.fields[f"quantity_{row}"] = quantity_field(_("Quantity"))
 
 
-class RequisitionFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            ("", _("All")),
-            ("open", _("To issue")),
-            *Requisition.Status.choices,
-        ]
-
-
 class DecisionForm(forms.Form):
     """The office's decision: per line the quantity approved (what was asked, unless
     trimmed), and the reason for a trim or a rejection."""
@@ -364,23 +350,6 @@ class IssueForm(forms.Form):
 
 
 # ---- the ledger -----------------------------------------------------------------------------
-
-
-class MoveFilterForm(forms.Form):
-    store = NamedChoiceField(label=_("Store"), queryset=Store.objects.none(), required=False)
-    item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none(), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = Store.objects.all()
-        self.fields["item"].queryset = Item.objects.all()
-        self.fields["kind"].choices = [("", _("All"))] + list(StockMove.Kind.choices)
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        return {key: value for key, value in self.cleaned_data.items() if value}
 
 
 class ReverseForm(forms.Form):

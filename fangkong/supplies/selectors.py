@@ -4,25 +4,31 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from fangkong.core import periods
+from fangkong.core import filtering, periods
+from fangkong.core.filtering import Filtered
 from fangkong.core.models import Unit, User
 from fangkong.supplies import scoping
+from fangkong.supplies.filtersets import ReceiptFilterSet, RequisitionFilterSet, StockMoveFilterSet
 from fangkong.supplies.models import (
     ZERO,
     Balance,
+    ClosedPeriod,
     Item,
     Lot,
     MeasureUnit,
     Receipt,
+    ReceiptLine,
     Requisition,
+    RequisitionLine,
     SourceCategory,
     StockMove,
     Store,
     Supplier,
+    UnitLimit,
 )
 
 
@@ -631,62 +637,132 @@ def below_minimum(user) -> list[Item]:
 
 
 # ---- lists for the pages and the API ------------------------------------------------------
+#
+# Each list has one filterset (filtersets.py) applied here to what the user may see; the page
+# and the API both call these, with the page's query string or the API's query values.
 
 
-def receipts_for(user, *, start=None, end=None, source=None, supplier=None, store=None) -> QuerySet:
-    """Receipts the user may see, newest first, with their line count."""
-    receipts = receipts_visible_to(user).select_related("source", "supplier", "store")
-    if start is not None:
-        receipts = receipts.filter(received_on__gte=start)
-    if end is not None:
-        receipts = receipts.filter(received_on__lte=end)
-    if source is not None:
-        receipts = receipts.filter(source_id=_pk(source))
-    if supplier is not None:
-        receipts = receipts.filter(supplier_id=_pk(supplier))
-    if store is not None:
-        receipts = receipts.filter(store_id=_pk(store))
-    return receipts.annotate(line_count=Count("lines")).order_by("-received_on", "-number")
-
-
-def requisitions_for(user, *, status: str = "", unit=None) -> QuerySet:
-    """Requisitions the user may see (an officer: their unit's), newest first."""
-    requisitions = scoping.requisitions_visible_to(user).select_related(
-        "unit", "requested_by", "decided_by"
+def receipts_for(user, data=None) -> Filtered:
+    """Receipts the user may see, newest first, with their line count and lines."""
+    receipts = (
+        receipts_visible_to(user)
+        .select_related("source", "supplier", "store")
+        .prefetch_related(Prefetch("lines", queryset=ReceiptLine.objects.select_related("item")))
+        .annotate(line_count=Count("lines"))
+        .order_by("-received_on", "-number")
     )
-    if status:
-        requisitions = requisitions.filter(status=status)
-    if unit is not None:
-        requisitions = requisitions.filter(unit_id=_pk(unit))
-    return requisitions.order_by("-requested_at", "-pk")
+    return filtering.apply(ReceiptFilterSet, data, receipts)
 
 
-def moves_for(
-    user,
-    *,
-    kind: str = "",
-    item=None,
-    store=None,
-    lot=None,
-    requisition=None,
-    start=None,
-    end=None,
-) -> QuerySet:
-    """Moves the user may see, newest first."""
-    moves = moves_visible_to(user).select_related("item", "store", "source", "lot", "posted_by")
-    filters = Q()
-    if kind:
-        filters &= Q(kind=kind)
-    if item is not None:
-        filters &= Q(item_id=_pk(item))
-    if store is not None:
-        filters &= Q(store_id=_pk(store))
-    if lot is not None:
-        filters &= Q(lot_id=_pk(lot))
-    if requisition is not None:
-        filters &= Q(requisition_line__requisition_id=_pk(requisition))
-    if start is not None:
-        filters &= Q(moved_on__gte=start)
-    if end is not None:
-        filters &= Q(moved_on__lte=end)
-    return moves.filter(filters).order_by("-posted_at", "-pk")
+def requisitions_for(user, data=None) -> Filtered:
+    """Requisitions the user may see (an officer: their unit's), newest first, with their
+    lines."""
+    requisitions = (
+        scoping.requisitions_visible_to(user)
+        .select_related("unit", "requested_by", "decided_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=RequisitionLine.objects.select_related("item"))
+        )
+        .order_by("-requested_at", "-pk")
+    )
+    return filtering.apply(RequisitionFilterSet, data, requisitions, user=user)
+
+
+def ledger_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The stock ledger (the moves list) is the office's, the leaders' and the storekeepers';
+    an officer sees what was issued to their unit on its requisitions and in the register,
+    not the ledger (DESIGN.md: an officer's work is their unit's requisitions)."""
+    queryset = StockMove.objects.all() if queryset is None else queryset
+    return queryset if scoping.sees_stock(user) else queryset.none()
+
+
+def moves_for(user, data=None) -> Filtered:
+    """The stock ledger's moves the user may see, newest first."""
+    moves = (
+        ledger_visible_to(user)
+        .select_related(
+            "item",
+            "store",
+            "source",
+            "lot",
+            "posted_by",
+            "receipt_line__receipt",
+            "requisition_line__requisition__unit",
+            "reverses",
+        )
+        .annotate(reversed_by_pk=F("reversed_by__pk"))
+        .order_by("-posted_at", "-pk")
+    )
+    return filtering.apply(StockMoveFilterSet, data, moves)
+
+
+# ---- the catalogue and the ledger's other lists -------------------------------------------
+
+
+def _sees_catalogue(user) -> bool:
+    """The catalogue is read by whoever sees stock, and by an officer choosing what to ask
+    for."""
+    return scoping.sees_issues(user)
+
+
+def items_for(user) -> QuerySet:
+    """Items, the active ones first, by category and code."""
+    items = Item.objects.order_by("-is_active", "category", "code")
+    return items if _sees_catalogue(user) else items.none()
+
+
+def stores_for(user) -> QuerySet:
+    stores = Store.objects.order_by("-is_active", "code")
+    return stores if _sees_catalogue(user) else stores.none()
+
+
+def sources_for(user) -> QuerySet:
+    sources = SourceCategory.objects.order_by("-is_active", "code")
+    return sources if _sees_catalogue(user) else sources.none()
+
+
+def suppliers_for(user) -> QuerySet:
+    suppliers = Supplier.objects.order_by("-is_active", "name")
+    return suppliers if _sees_catalogue(user) else suppliers.none()
+
+
+def unit_limits(user) -> QuerySet:
+    """The requisition limits, by item, the default (no unit) first."""
+    limits = UnitLimit.objects.select_related("item", "unit").order_by(
+        "item__code", F("unit__code").asc(nulls_first=True)
+    )
+    return limits if scoping.sees_stock(user) else limits.none()
+
+
+def active_stores(user) -> QuerySet:
+    stores = Store.objects.filter(is_active=True)
+    return stores if scoping.sees_stock(user) else stores.none()
+
+
+def store_balances(user, store) -> QuerySet:
+    """What is on the books in `store`, lot by lot: the stocktake's rows."""
+    if store is None or not scoping.sees_stock(user):
+        return Balance.objects.none()
+    return (
+        Balance.objects.filter(store=store, quantity__gt=0)
+        .select_related("item", "lot", "lot__source")
+        .order_by("item__code", "lot__expires_on", "lot_id")
+    )
+
+
+def requisition_moves(user, requisition: Requisition) -> QuerySet:
+    """The issues (and their reversals) of a requisition the user may see, in order."""
+    visible = scoping.requisitions_visible_to(user).filter(pk=requisition.pk)
+    moves = StockMove.objects.filter(requisition_line__requisition__in=visible)
+    return moves.select_related("item", "store", "lot", "posted_by", "reverses").order_by(
+        "posted_at", "pk"
+    )
+
+
+def reversal_of(user, move: StockMove) -> StockMove | None:
+    return ledger_visible_to(user).filter(reverses=move).first()
+
+
+def closed_periods(user) -> QuerySet:
+    periods = ClosedPeriod.objects.select_related("closed_by").order_by("-closed_at")
+    return periods if scoping.sees_stock(user) else periods.none()

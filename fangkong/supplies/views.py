@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Sum
+from django.db.models import F, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -26,19 +26,12 @@ from fangkong.supplies import forms as supply_forms
 from fangkong.supplies import scoping, selectors, services
 from fangkong.supplies.models import (
     ZERO,
-    Balance,
-    ClosedPeriod,
     Item,
     Pack,
-    Receipt,
-    ReceiptLine,
     Requisition,
-    RequisitionLine,
     SourceCategory,
-    StockMove,
     Store,
     Supplier,
-    UnitLimit,
 )
 
 PAGE_SIZE = 50
@@ -81,6 +74,17 @@ def _on_line_rows(form, error: ValidationError) -> None:
     numbers of the form skip the blank rows."""
     rows = form.lines()
     apply_line_errors(form, error, lambda n, part: f"{part or 'item'}_{rows[n - 1][0]}")
+
+
+def _filter_status(filtered) -> int:
+    """A list whose filter is bad shows the form's errors, naming the field, and no rows."""
+    return 200 if filtered.ok else 400
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def report_links(user) -> dict:
@@ -184,13 +188,11 @@ def catalogue(request):
     """Items with their packs and minimum levels, stores, sources, donors, unit limits."""
     scoping.require_stock_reader(request.user)
     context = {
-        "items": Item.objects.prefetch_related("packs").order_by("-is_active", "category", "code"),
-        "stores": Store.objects.select_related("campus").order_by("-is_active", "code"),
-        "sources": SourceCategory.objects.order_by("-is_active", "code"),
-        "suppliers": Supplier.objects.order_by("-is_active", "name"),
-        "limits": UnitLimit.objects.select_related("item", "unit").order_by(
-            "item__code", F("unit__code").asc(nulls_first=True)
-        ),
+        "items": selectors.items_for(request.user).prefetch_related("packs"),
+        "stores": selectors.stores_for(request.user).select_related("campus"),
+        "sources": selectors.sources_for(request.user),
+        "suppliers": selectors.suppliers_for(request.user),
+        "limits": selectors.unit_limits(request.user),
         "can_edit": scoping.can_keep_catalogue(request.user),
     }
     return render(request, "supplies/catalogue.html", context)
@@ -256,13 +258,17 @@ def limit_set(request):
 
 @login_required
 def receipts(request):
+    """Receipts, newest first, filtered by period, source, donor and store."""
     scoping.require_stock_reader(request.user)
-    queryset = Receipt.objects.select_related("source", "supplier", "store").prefetch_related(
-        Prefetch("lines", queryset=ReceiptLine.objects.select_related("item"))
-    )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "can_receive": scoping.can_keep_stock(request.user)}
-    return render(request, "supplies/receipts.html", context)
+    receipts = selectors.receipts_for(request.user, request.GET)
+    page = Paginator(receipts.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": receipts.form,
+        "page": page,
+        "query": _query_without_page(request),
+        "can_receive": scoping.can_keep_stock(request.user),
+    }
+    return render(request, "supplies/receipts.html", context, status=_filter_status(receipts))
 
 
 @login_required
@@ -307,8 +313,11 @@ def receipt_new(request):
 @login_required
 def receipt_detail(request, pk):
     scoping.require_stock_reader(request.user)
-    receipt = get_object_or_404(
-        Receipt.objects.select_related("source", "supplier", "store", "created_by"), pk=pk
+    receipt = core_scoping.get_visible_or_404(
+        selectors.receipts_visible_to(request.user).select_related(
+            "source", "supplier", "store", "created_by"
+        ),
+        pk=pk,
     )
     lines = receipt.lines.select_related("item", "lot").order_by("pk")
     try:
@@ -328,20 +337,12 @@ def requisitions(request):
     filtered by status (the office's "waiting for approval", the storekeeper's "to issue")."""
     user = request.user
     scoping.require_requisition_reader(user)
-    form = supply_forms.RequisitionFilterForm(request.GET or None)
-    status = form.cleaned_data.get("status") if form.is_valid() else ""
-    queryset = scoping.requisitions_visible_to(user).select_related("unit", "requested_by")
-    if status == "open":
-        queryset = queryset.filter(status__in=OPEN)
-    elif status:
-        queryset = queryset.filter(status=status)
-    queryset = queryset.prefetch_related(
-        Prefetch("lines", queryset=RequisitionLine.objects.select_related("item"))
-    )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    requisitions = selectors.requisitions_for(user, request.GET)
+    page = Paginator(requisitions.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = requisitions.form
     context = {
         "form": form,
-        "status": status,
+        "status": form.cleaned_data.get("status", "") if requisitions.ok else "",
         "page": page,
         "can_request": scoping.can_ask_for_supplies(user),
         "reports": report_links(user),
@@ -349,7 +350,7 @@ def requisitions(request):
     template = (
         "supplies/_requisition_rows.html" if is_partial(request) else "supplies/requisitions.html"
     )
-    return render(request, template, context)
+    return render(request, template, context, status=_filter_status(requisitions))
 
 
 @login_required
@@ -381,11 +382,7 @@ def requisition_new(request):
 def _requisition_context(request, requisition, decision_form=None) -> dict:
     user = request.user
     lines = list(requisition.lines.select_related("item").order_by("pk"))
-    moves = (
-        StockMove.objects.filter(requisition_line__requisition=requisition)
-        .select_related("item", "store", "lot", "posted_by", "reverses")
-        .order_by("posted_at", "pk")
-    )
+    moves = selectors.requisition_moves(user, requisition)
     can_decide = (
         scoping.can_decide(user)
         and requisition.status == Requisition.Status.PENDING
@@ -454,7 +451,7 @@ def _issue_store(request, form_data, requisition) -> Store | None:
     """The store to issue from: the one chosen, else the store holding the most of what is
     left to issue, else the first active store."""
     wanted = (form_data or {}).get("store") or request.GET.get("store")
-    stores = Store.objects.filter(is_active=True)
+    stores = selectors.active_stores(request.user)
     if wanted and str(wanted).isdigit():
         chosen = stores.filter(pk=int(wanted)).first()
         if chosen is not None:
@@ -598,41 +595,28 @@ def _parse_lots(form, line, chosen, quantity):
 def moves(request):
     """The stock ledger, newest first, filtered by store, item and kind."""
     scoping.require_stock_reader(request.user)
-    form = supply_forms.MoveFilterForm(request.GET or None)
-    queryset = (
-        StockMove.objects.filter(**form.filters())
-        .select_related(
-            "item",
-            "store",
-            "lot",
-            "posted_by",
-            "receipt_line__receipt",
-            "requisition_line__requisition__unit",
-            "reverses",
-        )
-        .annotate(reversed_by_pk=F("reversed_by__pk"))
-        .order_by("-posted_at", "-pk")
-    )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    moves = selectors.moves_for(request.user, request.GET)
+    page = Paginator(moves.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "form": form,
+        "form": moves.form,
         "page": page,
-        "query": query.urlencode(),
+        "query": _query_without_page(request),
         "can_move": scoping.can_keep_stock(request.user),
         "closed_through": services.closed_through(),
     }
     template = "supplies/_move_rows.html" if is_partial(request) else "supplies/moves.html"
-    return render(request, template, context)
+    return render(request, template, context, status=_filter_status(moves))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def move_reverse(request, pk):
     scoping.require_stock_keeper(request.user)
-    move = get_object_or_404(
-        StockMove.objects.select_related("item", "store", "lot", "posted_by"), pk=pk
+    move = core_scoping.get_visible_or_404(
+        selectors.ledger_visible_to(request.user).select_related(
+            "item", "store", "lot", "posted_by"
+        ),
+        pk=pk,
     )
     return submit(
         request,
@@ -643,7 +627,7 @@ def move_reverse(request, pk):
         template="supplies/move_reverse.html",
         context=lambda: {
             "move": move,
-            "reversal": StockMove.objects.filter(reverses=move).first(),
+            "reversal": selectors.reversal_of(request.user, move),
         },
         success=_("Move reversed."),
         redirect_to="supplies:moves",
@@ -679,15 +663,9 @@ def stocktake(request):
     scoping.require_stock_keeper(request.user)
     chooser = supply_forms.StoreChoiceForm(request.GET or None)
     store = (chooser.cleaned_data.get("store") if chooser.is_valid() else None) or (
-        Store.objects.filter(is_active=True).order_by("code").first()
+        selectors.active_stores(request.user).order_by("code").first()
     )
-    balances = (
-        Balance.objects.filter(store=store, quantity__gt=0)
-        .select_related("item", "lot", "lot__source")
-        .order_by("item__code", "lot__expires_on", "lot_id")
-        if store
-        else Balance.objects.none()
-    )
+    balances = selectors.store_balances(request.user, store)
     form = supply_forms.StocktakeForm(request.POST or None, balances=balances)
     context = {"chooser": chooser, "store": store}
     if store is None:  # no store to count: the page, with what is wrong with a posted form
@@ -727,7 +705,7 @@ def close_period(request):
         template="supplies/close_period.html",
         context=lambda: {
             "closed_through": services.closed_through(),
-            "periods": ClosedPeriod.objects.select_related("closed_by").order_by("-closed_at")[:20],
+            "periods": selectors.closed_periods(request.user)[:20],
         },
         success=_("Ledger closed."),
         redirect_to="supplies:close-period",

@@ -69,7 +69,7 @@ def test_member_sees_no_issues_and_no_stock(make_user, ledger):
     assert selectors.requisition_register(member, *FEB).rows == []
     assert selectors.stock_on_hand(member).rows == []
     assert selectors.receipts_report(member, *FEB).by_item == []
-    assert not selectors.requisitions_for(member).exists()
+    assert not selectors.requisitions_for(member).rows.exists()
 
 
 def test_register_numbers_each_issue_and_keeps_the_reversed_one(office, ledger, unit):

@@ -46,9 +46,9 @@ def counts(office, catalogue) -> dict:
         "donation": lambda: selectors.donation_trace(office, catalogue["donor"]),
         "days": lambda: selectors.days_of_supply(office, DAY),
         "below": lambda: selectors.below_minimum(office),
-        "moves": lambda: list(selectors.moves_for(office)),
-        "requisitions": lambda: list(selectors.requisitions_for(office)),
-        "receipts_list": lambda: list(selectors.receipts_for(office)),
+        "moves": lambda: list(selectors.moves_for(office).rows),
+        "requisitions": lambda: list(selectors.requisitions_for(office).rows),
+        "receipts_list": lambda: list(selectors.receipts_for(office).rows),
     }
     office.roles  # noqa: B018 (the roles are read once a request, before any report)
     found = {}
