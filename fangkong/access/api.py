@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
-from fangkong.access import scoping, services
+from fangkong.access import scoping, selectors, services
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType
 from fangkong.access.report_api import router as report_router
 from fangkong.apischema import (
@@ -31,6 +31,7 @@ from fangkong.apischema import (
     id_path,
     record,
 )
+from fangkong.core import filtering
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Area, Person
 from fangkong.core.roles import Role
@@ -581,6 +582,7 @@ class PassTokenOut(Schema):
 
 
 class PassListFilter(FilterSchema):
+    q: str | None = Field(None, max_length=60, description="Pass number, name or person number")
     status: PassStatus | None = None
     holder: Id | None = None
     pass_type: Id | None = None
@@ -633,20 +635,9 @@ def _application(request, payload: PassApplyIn) -> dict:
 @paginate(Pagination)
 def list_passes(request, filters: Query[PassListFilter]):
     """The passes the caller may see (a member: their own), newest application first.
-    `status=expired` gives approved passes past their last day."""
-    passes = scoping.passes_visible_to(request.user, _passes())
-    today = timezone.localdate()
-    if filters.status == PassStatus.EXPIRED:
-        passes = passes.filter(status=Pass.Status.APPROVED, valid_until__lt=today)
-    elif filters.status == PassStatus.APPROVED:
-        passes = passes.filter(status=Pass.Status.APPROVED, valid_until__gte=today)
-    elif filters.status:
-        passes = passes.filter(status=str(filters.status))
-    if filters.holder:
-        passes = passes.filter(holder_id=filters.holder)
-    if filters.pass_type:
-        passes = passes.filter(pass_type_id=filters.pass_type)
-    return passes.order_by("-applied_at", "-pk")
+    `status=expired` gives approved passes past their last day. The pass list page's
+    filters, through the same selector."""
+    return filtering.raise_errors(selectors.passes_for(request.user, filters.dict()))
 
 
 @router.post("/passes", response=error_responses(PassOut))

@@ -4,7 +4,7 @@ apply or decide) are the services', whose errors come back onto these fields by 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.access.models import Pass, PassType
+from fangkong.access.models import PassType
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import IsoDateInput
 from fangkong.core.identity import normalise_person_number
@@ -13,7 +13,6 @@ from fangkong.core.models import Area, Person
 DATE = IsoDateInput()
 
 # What the status filter offers: the stored statuses, and "expired" (derived from the dates).
-STATUS_CHOICES = [("", _("All"))] + [(value, label) for value, label in Pass.Status.choices]
 
 
 def active_pass_types():
@@ -58,25 +57,6 @@ def areas_field(required=False) -> AreaChoiceField:
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: the pass type's areas."),
     )
-
-
-class PassFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=60,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Pass number, name or person number"), "type": "search"}
-        ),
-    )
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    pass_type = forms.ModelChoiceField(
-        label=_("Pass type"), queryset=PassType.objects.all(), required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["pass_type"].label_from_instance = lambda obj: obj.display_name
 
 
 class PersonNumberField(forms.CharField):

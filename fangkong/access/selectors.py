@@ -12,10 +12,26 @@ from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from fangkong.access import scoping
+from fangkong.access.filtersets import PassFilterSet
 from fangkong.access.models import AccessPolicy, Crossing, Gate, Pass, PassType
+from fangkong.core import filtering
+from fangkong.core.filtering import Filtered
 from fangkong.core.models import Area
 
 HOURS = range(24)
+
+
+def passes_for(user, data=None) -> Filtered:
+    """The passes the user may see (the office, guards and leaders: all; an officer: their
+    unit's people's; a member: their own), newest application first, filtered by `data`
+    (the page's query string or the API's query values) through PassFilterSet."""
+    passes = (
+        scoping.passes_visible_to(user)
+        .select_related("holder__unit", "pass_type")
+        .prefetch_related("areas")
+        .order_by("-applied_at", "-pk")
+    )
+    return filtering.apply(PassFilterSet, data, passes)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -16,12 +16,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fangkong.access import qr, scoping, services
+from fangkong.access import qr, scoping, selectors, services
 from fangkong.access.forms import (
     DecisionForm,
     DeskForm,
     PassApplicationForm,
-    PassFilterForm,
     RevokeForm,
     active_pass_types,
 )
@@ -79,43 +78,16 @@ def _visible_pass(request, pk) -> Pass:
 # ---- the list -------------------------------------------------------------------------------
 
 
-def filter_passes(queryset, *, q: str = "", status: str = "", pass_type=None, today=None):
-    today = today or timezone.localdate()
-    q = q.strip()
-    if q:
-        queryset = queryset.filter(
-            Q(number__icontains=q) | Q(holder__name__icontains=q) | Q(holder__person_number=q)
-        )
-    if status == Pass.Status.EXPIRED:
-        queryset = queryset.filter(status=Pass.Status.APPROVED, valid_until__lt=today)
-    elif status == Pass.Status.APPROVED:
-        queryset = queryset.filter(status=Pass.Status.APPROVED, valid_until__gte=today)
-    elif status:
-        queryset = queryset.filter(status=status)
-    if pass_type is not None:
-        queryset = queryset.filter(pass_type=pass_type)
-    return queryset
-
-
 @login_required
 def passes(request):
     """The passes the user may see: everyone's for the office, the guards and the leaders;
     an officer's unit's people's; a member's own."""
     user = request.user
     scoping.require_pass_user(user)
-    form = PassFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    passes = selectors.passes_for(user, request.GET)
+    form = passes.form
     today = timezone.localdate()
-    queryset = filter_passes(
-        scoping.passes_visible_to(user)
-        .select_related("holder", "pass_type")
-        .prefetch_related("areas"),
-        q=filters.get("q", ""),
-        status=filters.get("status", ""),
-        pass_type=filters.get("pass_type"),
-        today=today,
-    )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(passes.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for gate_pass in page.object_list:
         gate_pass.shown = gate_pass.shown_status(today)
@@ -129,7 +101,7 @@ def passes(request):
         "at_desk": scoping.is_office(user),
     }
     template = "access/passes/_pass_rows.html" if is_partial(request) else "access/passes/list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if passes.ok else 400)
 
 
 MY_PASSES_SHOWN = 5
