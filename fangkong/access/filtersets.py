@@ -4,11 +4,11 @@ passes the user may see."""
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.access.models import Pass, PassType
+from fangkong.core.filtering import SearchFilter
 
 
 class PassTypeField(forms.ModelChoiceField):
@@ -26,13 +26,11 @@ class PassFilterSet(django_filters.FilterSet):
     """The pass list's search and filters. "Approved" means approved and still valid today;
     "expired" means approved and past its last day (the status a guard would see)."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        max_length=60,
-        method="search",
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Pass number, name or person number"), "type": "search"}
-        ),
+    q = SearchFilter(
+        "number__icontains",
+        "holder__name__icontains",
+        "holder__person_number",
+        placeholder=_("Pass number, name or person number"),
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Pass.Status.choices, empty_label=_("All"), method="shown"
@@ -43,16 +41,6 @@ class PassFilterSet(django_filters.FilterSet):
     class Meta:
         model = Pass
         fields = []
-
-    def search(self, queryset, _name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(holder__name__icontains=value)
-            | Q(holder__person_number=value)
-        )
 
     def shown(self, queryset, _name, value):
         today = timezone.localdate()

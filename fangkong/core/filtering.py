@@ -7,11 +7,15 @@ filterset's form and its errors, the API turns the errors into a 422 with `raise
 """
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass
@@ -66,3 +70,26 @@ def raise_errors(filtered: Filtered) -> QuerySet:
             {field: list(messages) for field, messages in filtered.errors.items()}
         )
     return filtered.rows
+
+
+class SearchFilter(django_filters.CharFilter):
+    """A list's search box: the text, stripped, matched against each of `lookups` (e.g.
+    "name__icontains", "person_number__istartswith"); a row matching any one is kept.
+    `distinct` for lookups across a to-many relation (a household's members)."""
+
+    def __init__(self, *lookups: str, placeholder=None, distinct: bool = False, **kwargs):
+        kwargs.setdefault("label", _("Search"))
+        kwargs.setdefault("max_length", 60)
+        attrs = {"type": "search"}
+        if placeholder is not None:
+            attrs["placeholder"] = placeholder
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(distinct=distinct, **kwargs)
+        self.lookups = lookups
+
+    def filter(self, queryset, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        matches = queryset.filter(reduce(or_, (Q(**{lookup: value}) for lookup in self.lookups)))
+        return matches.distinct() if self.distinct else matches

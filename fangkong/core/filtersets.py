@@ -4,10 +4,10 @@ the API passes its query values to them, the selectors apply them to what the us
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping
+from fangkong.core.filtering import SearchFilter
 from fangkong.core.models import Area, Household, Person, Unit, User
 from fangkong.core.roles import Role
 
@@ -21,13 +21,11 @@ def _unchanged(queryset, _name, _value):
 class PersonFilterSet(django_filters.FilterSet):
     """The people list's search and filters. Without a status, the active people only."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        max_length=60,
-        method="search",
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Name, person number or phone ending"), "type": "search"}
-        ),
+    q = SearchFilter(
+        "name__icontains",
+        "person_number__istartswith",
+        "phone__endswith",
+        placeholder=_("Name, person number or phone ending"),
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("All units")
@@ -53,16 +51,6 @@ class PersonFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["unit"].queryset = scoping.units_visible_to(user).order_by("code")
 
-    def search(self, queryset, _name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(person_number__istartswith=value)
-            | Q(phone__endswith=value)
-        )
-
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         active = {"1": True, "0": False, "all": None}[self.form.cleaned_data.get("active") or "1"]
@@ -70,7 +58,9 @@ class PersonFilterSet(django_filters.FilterSet):
 
 
 class HouseholdFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), max_length=60, method="search")
+    q = SearchFilter(
+        "address__icontains", "building__name__icontains", "members__name__icontains", distinct=True
+    )
     area = django_filters.ModelChoiceFilter(label=_("Area"), queryset=Area.objects.all())
     # A text widget: NullBooleanSelect reads only true/false, and the page sends 1 or 0.
     rented = django_filters.BooleanFilter(
@@ -81,18 +71,9 @@ class HouseholdFilterSet(django_filters.FilterSet):
         model = Household
         fields = []
 
-    def search(self, queryset, _name, value):
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(address__icontains=value)
-            | Q(building__name__icontains=value)
-            | Q(members__name__icontains=value)
-        ).distinct()
-
 
 class AccountFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), max_length=60, method="search")
+    q = SearchFilter("username__icontains", "first_name__icontains", "last_name__icontains")
     role = django_filters.ChoiceFilter(
         label=_("Role"), choices=Role.choices, field_name="groups__name"
     )
@@ -104,13 +85,3 @@ class AccountFilterSet(django_filters.FilterSet):
     class Meta:
         model = User
         fields = []
-
-    def search(self, queryset, _name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(username__icontains=value)
-            | Q(first_name__icontains=value)
-            | Q(last_name__icontains=value)
-        )
