@@ -200,6 +200,8 @@ class FollowUpCorrectionIn(InSchema):
 
 
 class FollowUpFilter(FilterSchema):
+    """An entry's page's follow-ups (watch/filtersets.py, FollowUpFilterSet)."""
+
     key_person: Id | None = None
     day: datetime.date | None = None
     current_only: bool = False
@@ -438,7 +440,7 @@ def clear_key_person(request, payload: ClearIn, key_person_id: int = id_path()):
 @paginate(Pagination)
 def list_follow_ups(request, filters: Query[FollowUpFilter]):
     _require_ledger(request.user)
-    return selectors.follow_ups_for(request.user, **filters.dict())
+    return filtering.raise_errors(selectors.follow_ups_for(request.user, filters.dict()))
 
 
 @router.post("/follow-ups", response=error_responses(FollowUpOut))
@@ -697,6 +699,8 @@ class CheckCorrectionIn(InSchema):
 
 
 class CheckFilter(FilterSchema):
+    """A case's page's checks (watch/filtersets.py, IsolationCheckFilterSet)."""
+
     case: Id | None = None
     day: datetime.date | None = None
     current_only: bool = False
@@ -852,7 +856,7 @@ def transfer_to_hospital(request, payload: TransferIn, case_id: int = id_path())
 @paginate(Pagination)
 def list_isolation_checks(request, filters: Query[CheckFilter]):
     scoping.require_isolation_reader(request.user)
-    return selectors.isolation_checks_for(request.user, **filters.dict())
+    return filtering.raise_errors(selectors.isolation_checks_for(request.user, filters.dict()))
 
 
 @router.post("/isolation/checks", response=error_responses(CheckOut))

@@ -1,6 +1,7 @@
 """The filters of the watch lists, one filterset per list: the pages show their forms, the
 API passes its query values to them, and the selectors apply them to what the user may see
-(selectors.key_persons_for, isolation_cases_for, incidents_for)."""
+(selectors.key_persons_for, isolation_cases_for, incidents_for, follow_ups_for,
+isolation_checks_for)."""
 
 import django_filters
 from django import forms
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import IsoDateInput
 from fangkong.core.models import Unit
-from fangkong.watch.models import Incident, IsolationCase, KeyPerson
+from fangkong.watch.models import FollowUp, Incident, IsolationCase, IsolationCheck, KeyPerson
 
 ALL = "all"
 LEDGER_STATUS_CHOICES = [*KeyPerson.Status.choices, (ALL, _("All"))]
@@ -177,3 +178,44 @@ class IncidentFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(description__icontains=value) | Q(place__icontains=value))
+
+
+class _CurrentOnly:
+    """`current_only`: the records no correction has replaced."""
+
+    def filter_current_only(self, queryset, _name, value):
+        return queryset.filter(superseded_by__isnull=True) if value else queryset
+
+
+def _flag(label, method: str) -> django_filters.BooleanFilter:
+    # Not NullBooleanSelect, which reads only true/false: the API's values come as 1 or 0.
+    return django_filters.BooleanFilter(label=label, method=method, widget=forms.HiddenInput)
+
+
+class FollowUpFilterSet(_CurrentOnly, django_filters.FilterSet):
+    """The follow-ups of an entry (its page), or of a day (the day's list): every record,
+    corrections and the records they replaced, unless `current_only`."""
+
+    key_person = _hidden_id("key_person_id", _("Key person"))
+    day = _date("due_on", "exact", _("Day"), widget=forms.HiddenInput)
+    current_only = _flag(_("Current records only"), "filter_current_only")
+
+    class Meta:
+        model = FollowUp
+        fields = []
+
+
+class IsolationCheckFilterSet(_CurrentOnly, django_filters.FilterSet):
+    """The temperature checks of a case (its page), or of a day."""
+
+    case = _hidden_id("case_id", _("Isolation case"))
+    day = _date("date", "exact", _("Day"), widget=forms.HiddenInput)
+    current_only = _flag(_("Current records only"), "filter_current_only")
+    fever_only = _flag(_("Fevers only"), "filter_fever_only")
+
+    class Meta:
+        model = IsolationCheck
+        fields = []
+
+    def filter_fever_only(self, queryset, _name, value):
+        return queryset.filter(is_fever=True) if value else queryset

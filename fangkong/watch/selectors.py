@@ -23,7 +23,13 @@ from fangkong.core.models import Person, Unit
 from fangkong.core.selectors import history_of  # noqa: F401  (the watch pages use it too)
 from fangkong.reporting import selectors as reporting_selectors
 from fangkong.watch import scoping
-from fangkong.watch.filtersets import IncidentFilterSet, IsolationCaseFilterSet, KeyPersonFilterSet
+from fangkong.watch.filtersets import (
+    FollowUpFilterSet,
+    IncidentFilterSet,
+    IsolationCaseFilterSet,
+    IsolationCheckFilterSet,
+    KeyPersonFilterSet,
+)
 from fangkong.watch.models import (
     CheckSlot,
     FollowUp,
@@ -111,23 +117,15 @@ def ledger_counts(entries: QuerySet[KeyPerson]) -> list[dict]:
     return table
 
 
-def follow_ups_for(
-    user,
-    *,
-    key_person: int | None = None,
-    day: datetime.date | None = None,
-    current_only: bool = False,
-) -> QuerySet[FollowUp]:
-    follow_ups = scoping.follow_ups_visible_to(user).select_related(
-        "key_person__person", "by", "supersedes", "superseded_by"
+def follow_ups_for(user, data=None) -> Filtered:
+    """The follow-ups `user` may see, the latest first, filtered by `data` (an entry's, a
+    day's, the current records only) through FollowUpFilterSet."""
+    follow_ups = (
+        scoping.follow_ups_visible_to(user)
+        .select_related("key_person__person", "by", "supersedes", "superseded_by")
+        .order_by("-at", "-pk")
     )
-    if key_person:
-        follow_ups = follow_ups.filter(key_person_id=key_person)
-    if day:
-        follow_ups = follow_ups.filter(due_on=day)
-    if current_only:
-        follow_ups = follow_ups.filter(superseded_by__isnull=True)
-    return follow_ups.order_by("-at", "-pk")
+    return filtering.apply(FollowUpFilterSet, data, follow_ups)
 
 
 def draws_for(user, *, day: datetime.date | None = None) -> QuerySet[RandomDraw]:
@@ -222,7 +220,7 @@ def due_list(user, day: datetime.date) -> list[Due]:
         .order_by("person__unit__code", "person__person_number", "listed_on", "pk")
     )
     due = _due_on(entries, _drawn_by_day(day, day).get(day, set()), day)
-    follow_ups = follow_ups_for(user, day=day, current_only=True).filter(
+    follow_ups = follow_ups_for(user, {"day": day, "current_only": True}).rows.filter(
         key_person__person_id__in=list(due)
     )
     for follow_up in follow_ups:
@@ -504,26 +502,16 @@ def isolation_summary(
     )
 
 
-def isolation_checks_for(
-    user,
-    *,
-    case: int | None = None,
-    day: datetime.date | None = None,
-    current_only: bool = False,
-    fever_only: bool = False,
-) -> QuerySet[IsolationCheck]:
-    checks = scoping.isolation_checks_visible_to(user).select_related(
-        "case__person__unit", "by", "supersedes", "superseded_by"
+def isolation_checks_for(user, data=None) -> Filtered:
+    """The temperature checks `user` may see, the latest day first (afternoon before
+    morning), filtered by `data` (a case's, a day's, current or fevers only) through
+    IsolationCheckFilterSet."""
+    checks = (
+        scoping.isolation_checks_visible_to(user)
+        .select_related("case__person__unit", "by", "supersedes", "superseded_by")
+        .order_by("-date", "slot", "-pk")
     )
-    if case:
-        checks = checks.filter(case_id=case)
-    if day:
-        checks = checks.filter(date=day)
-    if current_only:
-        checks = checks.current()
-    if fever_only:
-        checks = checks.filter(is_fever=True)
-    return checks.order_by("-date", "slot", "-pk")  # afternoon before morning
+    return filtering.apply(IsolationCheckFilterSet, data, checks)
 
 
 @dataclass

@@ -169,7 +169,7 @@ def entry_detail(request, pk):
     can_write = scoping.can_write_ledger_in_unit(user, entry.person.unit_id)
     context = {
         "entry": entry,
-        "follow_ups": selectors.follow_ups_for(user, key_person=entry.pk),
+        "follow_ups": selectors.follow_ups_for(user, {"key_person": entry.pk}).rows,
         "history": selectors.history_of(entry),
         "can_write": can_write and entry.is_open,
         "can_verify": entry.is_open and not entry.is_verified and scoping.can_verify(user, entry),
@@ -555,7 +555,7 @@ def isolation_detail(request, pk):
     can_write = scoping.can_write_isolation(request.user)
     context = {
         "case": case,
-        "checks": selectors.isolation_checks_for(request.user, case=case.pk),
+        "checks": selectors.isolation_checks_for(request.user, {"case": case.pk}).rows,
         "history": selectors.history_of(case),
         "incidents": selectors.visible_incidents(request.user).filter(isolation_cases=case),
         "can_write": can_write,
@@ -569,7 +569,7 @@ def isolation_detail(request, pk):
 @login_required
 def isolation_checks_export(request, pk):
     case = _visible_case(request, pk)
-    checks = selectors.isolation_checks_for(request.user, case=case.pk)
+    checks = selectors.isolation_checks_for(request.user, {"case": case.pk}).rows
     return _workbook(
         f"isolation-checks-{case.pk}.xlsx",
         _("Temperature checks"),

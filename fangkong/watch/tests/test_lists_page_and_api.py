@@ -226,3 +226,79 @@ def test_the_incident_filters_choose_some_incidents_and_the_scope_holds(client, 
     assert page_rows(client, users["office"], url, {"start": "2020-02-05"}) == ("ok", [fever])
     assert page_rows(client, users["officer"], url, {}) == ("ok", [fever])
     assert page_rows(client, users["office"], url, {"kind": "alien"}) == ("bad filter", None)
+
+
+# ---- follow-ups and temperature checks: an entry's and a case's page -----------------------
+
+
+@pytest.fixture
+def follow_ups(office, entry, stranger_entry):
+    call = {"kind": "phone_call", "outcome": "well"}
+    first = services.record_follow_up(office, entry, temperature="36.5", **call)
+    corrected = services.supersede_follow_up(office, first, reason="misread", temperature="37.5")
+    services.record_follow_up(office, stranger_entry, **call)
+    return {"entry": entry, "stranger_entry": stranger_entry, "made": [first, corrected]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("whose", ["entry", "stranger_entry"])
+def test_an_entry_s_page_and_the_api_show_the_same_follow_ups(
+    client, users, follow_ups, role, whose
+):
+    entry = follow_ups[whose]
+    on_page = page_rows(client, users[role], f"/watch/{entry.pk}/", {})
+    in_api = api_rows(client, users[role], f"{API}/follow-ups", {"key_person": entry.pk})
+    if on_page[0] == "ok":
+        assert on_page == in_api
+    else:  # not theirs: the page is a 404 (or a 403), the API's list is empty or refused
+        assert in_api in (("ok", []), ("refused", None))
+
+
+def test_an_entry_s_page_shows_its_follow_ups_and_their_corrections(client, users, follow_ups):
+    first, corrected = follow_ups["made"]
+    url = f"/watch/{follow_ups['entry'].pk}/"
+    newest_first = [str(corrected.pk), str(first.pk)]
+    assert page_rows(client, users["officer"], url, {}) == ("ok", newest_first)
+    query = {"key_person": first.key_person_id, "current_only": True}
+    current = api_rows(client, users["office"], f"{API}/follow-ups", query)
+    assert current == ("ok", [str(corrected.pk)])
+
+
+@pytest.fixture
+def checks(medic, home_case, stranger_case):
+    morning = services.record_isolation_check(
+        medic, home_case, temperature="37.6", slot="morning", date=TODAY
+    )
+    corrected = services.correct_isolation_check(
+        medic, morning, reason="misread", temperature="36.6"
+    )
+    services.record_isolation_check(medic, stranger_case, temperature="36.4", date=TODAY)
+    return {"home": home_case, "stranger": stranger_case, "made": [morning, corrected]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("whose", ["home", "stranger"])
+def test_a_case_s_page_and_the_api_show_the_same_checks(client, users, checks, role, whose):
+    case = checks[whose]
+    on_page = page_rows(client, users[role], f"/watch/isolation/{case.pk}/", {})
+    in_api = api_rows(client, users[role], f"{API}/isolation/checks", {"case": case.pk})
+    if on_page[0] == "ok":
+        assert on_page == in_api
+    else:
+        assert in_api in (("ok", []), ("refused", None))
+
+
+def test_a_case_s_checks_filter_by_current_and_fever(client, users, checks):
+    morning, corrected = checks["made"]
+    url = f"/watch/isolation/{checks['home'].pk}/"
+    _ok, shown = page_rows(client, users["officer"], url, {})
+    assert sorted(shown) == sorted([str(morning.pk), str(corrected.pk)])
+    path = f"{API}/isolation/checks"
+    case = checks["home"].pk
+    office = users["office"]
+    current = api_rows(client, office, path, {"case": case, "current_only": True})
+    assert current == ("ok", [str(corrected.pk)])
+    assert api_rows(client, office, path, {"case": case, "fever_only": True}) == (
+        "ok",
+        [str(morning.pk)],
+    )
