@@ -4,6 +4,7 @@ as the pages."""
 import datetime
 import functools
 from decimal import Decimal
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -20,9 +21,10 @@ from fangkong.apischema import (
     error_responses,
     id_path,
 )
+from fangkong.core import filtering
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Area, Building, Household, Person, User
-from fangkong.watch import scoping, selectors, services
+from fangkong.watch import filtersets, scoping, selectors, services
 from fangkong.watch.models import (
     MAX_FOLLOW_UP_EVERY,
     MAX_ISOLATION_DAYS,
@@ -45,6 +47,9 @@ KeyPersonCategory = api_enum("KeyPersonCategory", KeyPerson.Category)
 KeyPersonStatus = api_enum("KeyPersonStatus", KeyPerson.Status)
 FollowUpKindEnum = api_enum("FollowUpKind", FollowUpKind)
 FollowUpOutcome = api_enum("FollowUpOutcome", FollowUp.Outcome)
+LedgerStatus = StrEnum(
+    "LedgerStatus", {**{m.name: m.value for m in KeyPerson.Status}, "ALL": filtersets.ALL}
+)
 
 
 # ---- schemas ------------------------------------------------------------------------------
@@ -137,9 +142,13 @@ class ClearIn(InSchema):
 
 
 class LedgerFilter(FilterSchema):
+    """The ledger page's filters (watch/filtersets.py, KeyPersonFilterSet)."""
+
     q: str = Field("", max_length=60)
     category: KeyPersonCategory | None = None
-    status: KeyPersonStatus | None = KeyPersonStatus.UNDER_WATCH
+    status: LedgerStatus | None = Field(
+        None, description="Those under watch if left out; `all` for every entry"
+    )
     verified: bool | None = None
     unit: Id | None = None
     region: Id | None = None
@@ -191,6 +200,8 @@ class FollowUpCorrectionIn(InSchema):
 
 
 class FollowUpFilter(FilterSchema):
+    """An entry's page's follow-ups (watch/filtersets.py, FollowUpFilterSet)."""
+
     key_person: Id | None = None
     day: datetime.date | None = None
     current_only: bool = False
@@ -328,15 +339,6 @@ def _entry_data(request, data: dict) -> dict:
     return data
 
 
-def _filter_values(filters: FilterSchema, choices: tuple[str, ...]) -> dict:
-    """A filter schema's values as the selectors take them: a choice as its plain value,
-    "" where none is asked for."""
-    data = filters.dict()
-    for key in choices:
-        data[key] = str(data[key]) if data[key] else ""
-    return data
-
-
 def _cell(cell) -> dict:
     return {
         "due": cell.due,
@@ -380,24 +382,19 @@ def end_region(request, payload: RegionEndIn, region_id: int = id_path()):
 # ---- the ledger ---------------------------------------------------------------------------
 
 
-def _ledger_filters(filters: LedgerFilter) -> dict:
-    return _filter_values(filters, ("category", "status"))
-
-
 @router.get("/key-persons", response=error_responses(list[KeyPersonOut]))
 @paginate(Pagination)
 def list_key_persons(request, filters: Query[LedgerFilter]):
     _require_ledger(request.user)
-    return selectors.key_persons_for(request.user, **_ledger_filters(filters))
+    return filtering.raise_errors(selectors.key_persons_for(request.user, filters.dict()))
 
 
 @router.get("/key-persons/counts", response=error_responses(list[CountOut]))
 def key_person_counts(request, filters: Query[LedgerFilter]):
     """Persons per category, staff and students apart, for the filtered ledger."""
     _require_ledger(request.user)
-    return selectors.ledger_counts(
-        selectors.key_persons_for(request.user, **_ledger_filters(filters))
-    )
+    entries = filtering.raise_errors(selectors.key_persons_for(request.user, filters.dict()))
+    return selectors.ledger_counts(entries)
 
 
 @router.get("/key-persons/{key_person_id}", response=error_responses(KeyPersonOut))
@@ -443,7 +440,7 @@ def clear_key_person(request, payload: ClearIn, key_person_id: int = id_path()):
 @paginate(Pagination)
 def list_follow_ups(request, filters: Query[FollowUpFilter]):
     _require_ledger(request.user)
-    return selectors.follow_ups_for(request.user, **filters.dict())
+    return filtering.raise_errors(selectors.follow_ups_for(request.user, filters.dict()))
 
 
 @router.post("/follow-ups", response=error_responses(FollowUpOut))
@@ -653,6 +650,8 @@ class TransferIn(ReleaseIn):
 
 
 class CaseFilter(FilterSchema):
+    """The isolation page's filters (watch/filtersets.py, IsolationCaseFilterSet)."""
+
     q: str = Field("", max_length=60)
     status: IsolationStatus | None = None
     place_kind: PlaceKind | None = None
@@ -700,6 +699,8 @@ class CheckCorrectionIn(InSchema):
 
 
 class CheckFilter(FilterSchema):
+    """A case's page's checks (watch/filtersets.py, IsolationCheckFilterSet)."""
+
     case: Id | None = None
     day: datetime.date | None = None
     current_only: bool = False
@@ -807,15 +808,11 @@ def update_isolation_room(request, payload: RoomPatch, room_id: int = id_path())
     return _room_out(services.update_isolation_room(request.user, room, reason=reason, **data))
 
 
-def _case_filters(filters: CaseFilter) -> dict:
-    return _filter_values(filters, ("status", "place_kind", "ordered_by"))
-
-
 @router.get("/isolation/cases", response=error_responses(list[CaseOut]))
 @paginate(Pagination)
 def list_isolation_cases(request, filters: Query[CaseFilter]):
     scoping.require_isolation_reader(request.user)
-    return selectors.isolation_cases_for(request.user, **_case_filters(filters))
+    return filtering.raise_errors(selectors.isolation_cases_for(request.user, filters.dict()))
 
 
 @router.get("/isolation/cases/{case_id}", response=error_responses(CaseOut))
@@ -859,7 +856,7 @@ def transfer_to_hospital(request, payload: TransferIn, case_id: int = id_path())
 @paginate(Pagination)
 def list_isolation_checks(request, filters: Query[CheckFilter]):
     scoping.require_isolation_reader(request.user)
-    return selectors.isolation_checks_for(request.user, **filters.dict())
+    return filtering.raise_errors(selectors.isolation_checks_for(request.user, filters.dict()))
 
 
 @router.post("/isolation/checks", response=error_responses(CheckOut))
@@ -998,6 +995,8 @@ class IncidentPatch(InSchema):
 
 
 class IncidentFilter(FilterSchema):
+    """The incidents page's filters (watch/filtersets.py, IncidentFilterSet)."""
+
     q: str = Field("", max_length=60)
     status: IncidentStatus | None = None
     kind: IncidentKind | None = None
@@ -1035,7 +1034,9 @@ class IncidentCountOut(Schema):
 
 
 def _incident(request, incident_id: int) -> Incident:
-    return core_scoping.get_visible_or_404(selectors.incidents_for(request.user), pk=incident_id)
+    return core_scoping.get_visible_or_404(
+        selectors.visible_incidents(request.user), pk=incident_id
+    )
 
 
 def _many(queryset, ids: list[int], field: str) -> list:
@@ -1048,23 +1049,18 @@ def _many(queryset, ids: list[int], field: str) -> list:
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
-def _incident_filters(filters: IncidentFilter) -> dict:
-    return _filter_values(filters, ("status", "kind", "severity"))
-
-
 @router.get("/incidents", response=error_responses(list[IncidentOut]))
 @paginate(Pagination)
 def list_incidents(request, filters: Query[IncidentFilter]):
     scoping.require_incident_reader(request.user)
-    return selectors.incidents_for(request.user, **_incident_filters(filters))
+    return filtering.raise_errors(selectors.incidents_for(request.user, filters.dict()))
 
 
 @router.get("/incidents/counts", response=error_responses(list[IncidentCountOut]))
 def incident_counts(request, filters: Query[IncidentFilter]):
     scoping.require_incident_reader(request.user)
-    return selectors.incident_counts(
-        selectors.incidents_for(request.user, **_incident_filters(filters))
-    )
+    found = filtering.raise_errors(selectors.incidents_for(request.user, filters.dict()))
+    return selectors.incident_counts(found)
 
 
 @router.get("/incidents/{incident_id}", response=error_responses(IncidentOut))

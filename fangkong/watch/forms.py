@@ -29,59 +29,6 @@ DATE = IsoDateInput()
 DATETIME = IsoDateTimeInput()
 
 
-def _search_field(placeholder) -> forms.CharField:
-    """A list's search box (`q`), the htmx filters' trigger; `placeholder` says what it
-    searches."""
-    return forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=60,
-        widget=forms.TextInput(attrs={"placeholder": placeholder, "type": "search"}),
-    )
-
-
-class LedgerFilterForm(forms.Form):
-    """The ledger's search and filters; the API's LedgerFilter takes the same fields."""
-
-    q = _search_field(_("Name, person number, phone ending or reason"))
-    category = forms.ChoiceField(
-        label=_("Category"),
-        required=False,
-        choices=[("", _("All categories")), *KeyPerson.Category.choices],
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[*KeyPerson.Status.choices, ("all", _("All"))],
-    )
-    verified = forms.ChoiceField(
-        label=_("Verified"),
-        required=False,
-        choices=[("", _("Verified or not")), ("1", _("Verified")), ("0", _("Not yet verified"))],
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=None, required=False, empty_label=_("All units")
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = core_scoping.units_visible_to(user).order_by("code")
-
-    def filters(self) -> dict:
-        """Keyword arguments for selectors.key_persons_for (open entries when invalid)."""
-        if not self.is_valid():
-            return {"status": KeyPerson.Status.UNDER_WATCH}
-        data = self.cleaned_data
-        status = data.get("status") or KeyPerson.Status.UNDER_WATCH
-        return {
-            "q": data.get("q", ""),
-            "category": data.get("category", ""),
-            "status": None if status == "all" else status,
-            "verified": {"1": True, "0": False}.get(data.get("verified") or ""),
-            "unit": data["unit"].pk if data.get("unit") else None,
-        }
-
-
 def responsible_staff(user):
     """Who may be made responsible for an entry: the office, the hospital, and the officers
     the user may assign (an officer: those of their own unit)."""
@@ -257,45 +204,6 @@ def _person_by_number(user, number: str) -> Person:
     return person
 
 
-class IsolationFilterForm(forms.Form):
-    """The isolation list's search and filters; the API's IsolationFilter takes the same."""
-
-    q = _search_field(_("Name, person number, reason or CDC reference"))
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All")), *IsolationCase.Status.choices],
-    )
-    place_kind = forms.ChoiceField(
-        label=_("Place"),
-        required=False,
-        choices=[("", _("All places")), *IsolationCase.PlaceKind.choices],
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=None, required=False, empty_label=_("All units")
-    )
-    started_from = forms.DateField(label=_("Started from"), required=False, widget=DATE)
-    started_until = forms.DateField(label=_("Started until"), required=False, widget=DATE)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = core_scoping.units_visible_to(user).order_by("code")
-
-    def filters(self) -> dict:
-        """Keyword arguments for selectors.isolation_cases_for (none when invalid)."""
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "q": data.get("q", ""),
-            "status": data.get("status") or None,
-            "place_kind": data.get("place_kind", ""),
-            "unit": data["unit"].pk if data.get("unit") else None,
-            "started_from": data.get("started_from"),
-            "started_until": data.get("started_until"),
-        }
-
-
 class IsolationCaseForm(forms.Form):
     """Starting a case: the person by number, where, why, on whose order."""
 
@@ -433,28 +341,6 @@ class ChecksDayForm(DayForm):
 
 
 # ---- incidents ----------------------------------------------------------------------------
-
-
-class IncidentFilterForm(forms.Form):
-    q = _search_field(_("Description or place"))
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Incident.Status.choices]
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Incident.Kind.choices]
-    )
-    severity = forms.ChoiceField(
-        label=_("Severity"),
-        required=False,
-        choices=[("", _("Any severity")), *Incident.Severity.choices],
-    )
-    start = forms.DateField(label=_("From"), required=False, widget=DATE)
-    end = forms.DateField(label=_("Until"), required=False, widget=DATE)
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
 
 
 class IncidentForm(forms.Form):

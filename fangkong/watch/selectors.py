@@ -16,11 +16,20 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core import filtering
 from fangkong.core import scoping as core_scoping
+from fangkong.core.filtering import Filtered
 from fangkong.core.models import Person, Unit
 from fangkong.core.selectors import history_of  # noqa: F401  (the watch pages use it too)
 from fangkong.reporting import selectors as reporting_selectors
 from fangkong.watch import scoping
+from fangkong.watch.filtersets import (
+    FollowUpFilterSet,
+    IncidentFilterSet,
+    IsolationCaseFilterSet,
+    IsolationCheckFilterSet,
+    KeyPersonFilterSet,
+)
 from fangkong.watch.models import (
     CheckSlot,
     FollowUp,
@@ -65,42 +74,16 @@ def regions_of_concern_on(day: datetime.date) -> QuerySet[RegionOfConcern]:
 # ---- the ledger ---------------------------------------------------------------------------
 
 
-def key_persons_for(
-    user,
-    *,
-    q: str = "",
-    category: str = "",
-    status: str | None = KeyPerson.Status.UNDER_WATCH,
-    verified: bool | None = None,
-    unit: int | None = None,
-    region: int | None = None,
-    person: int | None = None,
-) -> QuerySet[KeyPerson]:
-    """The ledger entries `user` may see, filtered as the ledger page and the API filter."""
-    entries = scoping.key_persons_visible_to(user).select_related(
-        "person__unit", "region", "responsible", "verified_by"
+def key_persons_for(user, data=None) -> Filtered:
+    """The ledger entries `user` may see, by unit and person number, filtered by `data`
+    (the page's query string or the API's query values) through KeyPersonFilterSet:
+    those under watch unless a status is asked for."""
+    entries = (
+        scoping.key_persons_visible_to(user)
+        .select_related("person__unit", "region", "responsible", "verified_by")
+        .order_by("person__unit__code", "person__person_number", "category", "pk")
     )
-    q = (q or "").strip()
-    if q:
-        entries = entries.filter(
-            Q(person__name__icontains=q)
-            | Q(person__person_number__istartswith=q)
-            | Q(person__phone__endswith=q)
-            | Q(reason__icontains=q)
-        )
-    if category:
-        entries = entries.filter(category=category)
-    if status:
-        entries = entries.filter(status=status)
-    if verified is not None:
-        entries = entries.filter(verified_at__isnull=not verified)
-    if unit:
-        entries = entries.filter(person__unit_id=unit)
-    if region:
-        entries = entries.filter(region_id=region)
-    if person:
-        entries = entries.filter(person_id=person)
-    return entries.order_by("person__unit__code", "person__person_number", "category", "pk")
+    return filtering.apply(KeyPersonFilterSet, data, entries, user=user)
 
 
 def ledger_counts(entries: QuerySet[KeyPerson]) -> list[dict]:
@@ -134,23 +117,15 @@ def ledger_counts(entries: QuerySet[KeyPerson]) -> list[dict]:
     return table
 
 
-def follow_ups_for(
-    user,
-    *,
-    key_person: int | None = None,
-    day: datetime.date | None = None,
-    current_only: bool = False,
-) -> QuerySet[FollowUp]:
-    follow_ups = scoping.follow_ups_visible_to(user).select_related(
-        "key_person__person", "by", "supersedes", "superseded_by"
+def follow_ups_for(user, data=None) -> Filtered:
+    """The follow-ups `user` may see, the latest first, filtered by `data` (an entry's, a
+    day's, the current records only) through FollowUpFilterSet."""
+    follow_ups = (
+        scoping.follow_ups_visible_to(user)
+        .select_related("key_person__person", "by", "supersedes", "superseded_by")
+        .order_by("-at", "-pk")
     )
-    if key_person:
-        follow_ups = follow_ups.filter(key_person_id=key_person)
-    if day:
-        follow_ups = follow_ups.filter(due_on=day)
-    if current_only:
-        follow_ups = follow_ups.filter(superseded_by__isnull=True)
-    return follow_ups.order_by("-at", "-pk")
+    return filtering.apply(FollowUpFilterSet, data, follow_ups)
 
 
 def draws_for(user, *, day: datetime.date | None = None) -> QuerySet[RandomDraw]:
@@ -245,7 +220,7 @@ def due_list(user, day: datetime.date) -> list[Due]:
         .order_by("person__unit__code", "person__person_number", "listed_on", "pk")
     )
     due = _due_on(entries, _drawn_by_day(day, day).get(day, set()), day)
-    follow_ups = follow_ups_for(user, day=day, current_only=True).filter(
+    follow_ups = follow_ups_for(user, {"day": day, "current_only": True}).rows.filter(
         key_person__person_id__in=list(due)
     )
     for follow_up in follow_ups:
@@ -432,58 +407,31 @@ def isolation_rooms(*, active_only: bool = False) -> QuerySet[IsolationRoom]:
     return rooms.order_by("building__name", "name")
 
 
-def isolation_cases_for(
-    user,
-    *,
-    q: str = "",
-    status: str | None = None,
-    place_kind: str = "",
-    ordered_by: str = "",
-    unit: int | None = None,
-    person: int | None = None,
-    started_from: datetime.date | None = None,
-    started_until: datetime.date | None = None,
-    open_on: datetime.date | None = None,
-) -> QuerySet[IsolationCase]:
-    """The cases `user` may see, filtered as the isolation page and the API filter."""
-    cases = scoping.isolation_cases_visible_to(user).select_related(
-        "person__unit", "household__building", "room__building", "policy", "ended_by"
-    )
-    q = (q or "").strip()
-    if q:
-        cases = cases.filter(
-            Q(person__name__icontains=q)
-            | Q(person__person_number__istartswith=q)
-            | Q(reason__icontains=q)
-            | Q(cdc_reference__icontains=q)
+def visible_cases(user) -> QuerySet[IsolationCase]:
+    """The cases `user` may see, newest start first."""
+    return (
+        scoping.isolation_cases_visible_to(user)
+        .select_related(
+            "person__unit", "household__building", "room__building", "policy", "ended_by"
         )
-    if status:
-        cases = cases.filter(status=status)
-    if place_kind:
-        cases = cases.filter(place_kind=place_kind)
-    if ordered_by:
-        cases = cases.filter(ordered_by=ordered_by)
-    if unit:
-        cases = cases.filter(person__unit_id=unit)
-    if person:
-        cases = cases.filter(person_id=person)
-    if started_from:
-        cases = cases.filter(start_date__gte=started_from)
-    if started_until:
-        cases = cases.filter(start_date__lte=started_until)
-    if open_on:
-        cases = cases.open_on(open_on)
-    return cases.order_by("-start_date", "-pk")
+        .order_by("-start_date", "-pk")
+    )
+
+
+def isolation_cases_for(user, data=None) -> Filtered:
+    """The cases `user` may see, newest start first, filtered by `data` (the page's query
+    string or the API's query values) through IsolationCaseFilterSet."""
+    return filtering.apply(IsolationCaseFilterSet, data, visible_cases(user), user=user)
 
 
 def cases_started_between(user, start: datetime.date, end: datetime.date) -> QuerySet:
     """The cases started from `start` to `end` (both included): their count is the
     period's person-times of isolation."""
-    return isolation_cases_for(user, started_from=start, started_until=end)
+    return visible_cases(user).filter(start_date__gte=start, start_date__lte=end)
 
 
 def cases_open_on(user, day: datetime.date) -> QuerySet:
-    return isolation_cases_for(user, open_on=day)
+    return visible_cases(user).open_on(day)
 
 
 def person_times_by_place(cases: QuerySet[IsolationCase]) -> list[dict]:
@@ -554,26 +502,16 @@ def isolation_summary(
     )
 
 
-def isolation_checks_for(
-    user,
-    *,
-    case: int | None = None,
-    day: datetime.date | None = None,
-    current_only: bool = False,
-    fever_only: bool = False,
-) -> QuerySet[IsolationCheck]:
-    checks = scoping.isolation_checks_visible_to(user).select_related(
-        "case__person__unit", "by", "supersedes", "superseded_by"
+def isolation_checks_for(user, data=None) -> Filtered:
+    """The temperature checks `user` may see, the latest day first (afternoon before
+    morning), filtered by `data` (a case's, a day's, current or fevers only) through
+    IsolationCheckFilterSet."""
+    checks = (
+        scoping.isolation_checks_visible_to(user)
+        .select_related("case__person__unit", "by", "supersedes", "superseded_by")
+        .order_by("-date", "slot", "-pk")
     )
-    if case:
-        checks = checks.filter(case_id=case)
-    if day:
-        checks = checks.filter(date=day)
-    if current_only:
-        checks = checks.current()
-    if fever_only:
-        checks = checks.filter(is_fever=True)
-    return checks.order_by("-date", "slot", "-pk")  # afternoon before morning
+    return filtering.apply(IsolationCheckFilterSet, data, checks)
 
 
 @dataclass
@@ -619,38 +557,19 @@ def checks_due(user, day: datetime.date, slot: str) -> list[CheckRow]:
 # ---- incidents ----------------------------------------------------------------------------
 
 
-def incidents_for(
-    user,
-    *,
-    q: str = "",
-    status: str = "",
-    kind: str = "",
-    severity: str = "",
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
-    person: int | None = None,
-) -> QuerySet[Incident]:
-    """The incidents `user` may see, filtered as the incidents page and the API filter;
-    `start`/`end` bound the local day it occurred."""
-    incidents = scoping.incidents_visible_to(user).select_related(
-        "area", "reported_by", "cdc_notified_by", "closed_by"
+def visible_incidents(user) -> QuerySet[Incident]:
+    """The incidents `user` may see, the latest first."""
+    return (
+        scoping.incidents_visible_to(user)
+        .select_related("area", "reported_by", "cdc_notified_by", "closed_by")
+        .order_by("-occurred_at", "-pk")
     )
-    q = (q or "").strip()
-    if q:
-        incidents = incidents.filter(Q(description__icontains=q) | Q(place__icontains=q))
-    if status:
-        incidents = incidents.filter(status=status)
-    if kind:
-        incidents = incidents.filter(kind=kind)
-    if severity:
-        incidents = incidents.filter(severity=severity)
-    if start:
-        incidents = incidents.filter(occurred_at__date__gte=start)
-    if end:
-        incidents = incidents.filter(occurred_at__date__lte=end)
-    if person:
-        incidents = incidents.filter(people__pk=person)
-    return incidents.order_by("-occurred_at", "-pk")
+
+
+def incidents_for(user, data=None) -> Filtered:
+    """The incidents `user` may see, the latest first, filtered by `data` (the page's query
+    string or the API's query values) through IncidentFilterSet."""
+    return filtering.apply(IncidentFilterSet, data, visible_incidents(user))
 
 
 def incident_counts(incidents: QuerySet[Incident]) -> list[dict]:

@@ -27,16 +27,13 @@ from fangkong.watch.forms import (
     EndCaseForm,
     FollowUpForm,
     IncidentActionForm,
-    IncidentFilterForm,
     IncidentForm,
     IncidentStatusForm,
     IsolationCaseForm,
     IsolationCheckForm,
-    IsolationFilterForm,
     IsolationPolicyForm,
     IsolationRoomForm,
     KeyPersonForm,
-    LedgerFilterForm,
     LinkCaseForm,
     LinkPeopleForm,
     RegionForm,
@@ -117,23 +114,25 @@ def _edit_with_reason(request, record, form_class, update, name: str, template: 
 @login_required
 def ledger(request):
     scoping.require_ledger_reader(request.user)
-    form = LedgerFilterForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    context = _list_context(request, form, selectors.key_persons_for(request.user, **filters))
-    counts_filters = {**filters, "category": "", "q": ""}
+    entries = selectors.key_persons_for(request.user, request.GET)
+    context = _list_context(request, entries.form, entries.rows)
+    # The counts are per category whatever the search: the other filters only.
+    counted = request.GET.copy()
+    for key in ("category", "q", "page"):
+        counted.pop(key, None)
     context.update(
-        counts=selectors.ledger_counts(selectors.key_persons_for(request.user, **counts_filters)),
+        counts=selectors.ledger_counts(selectors.key_persons_for(request.user, counted).rows),
         can_list=scoping.can_list_key_persons(request.user),
     )
     template = "watch/_ledger_rows.html" if is_partial(request) else "watch/ledger.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if entries.ok else 400)
 
 
 @login_required
 def ledger_export(request):
     scoping.require_ledger_reader(request.user)
-    form = LedgerFilterForm(request.GET or None, user=request.user)
-    entries = selectors.key_persons_for(request.user, **form.filters()).select_related("cleared_by")
+    # A bad filter exports no rows.
+    entries = selectors.key_persons_for(request.user, request.GET).rows.select_related("cleared_by")
     return _workbook(
         f"key-persons-{timezone.localdate().isoformat()}.xlsx",
         _("Key persons"),
@@ -170,7 +169,7 @@ def entry_detail(request, pk):
     can_write = scoping.can_write_ledger_in_unit(user, entry.person.unit_id)
     context = {
         "entry": entry,
-        "follow_ups": selectors.follow_ups_for(user, key_person=entry.pk),
+        "follow_ups": selectors.follow_ups_for(user, {"key_person": entry.pk}).rows,
         "history": selectors.history_of(entry),
         "can_write": can_write and entry.is_open,
         "can_verify": entry.is_open and not entry.is_verified and scoping.can_verify(user, entry),
@@ -443,7 +442,7 @@ def home_block(request):
         return render(request, "watch/_home_block.html", {"show": False})
     today = timezone.localdate()
     rows = selectors.due_list(request.user, today)
-    counts = selectors.ledger_counts(selectors.key_persons_for(request.user))
+    counts = selectors.ledger_counts(selectors.key_persons_for(request.user).rows)
     context = {
         "show": True,
         "counts": [row for row in counts if row["total"]],
@@ -473,11 +472,12 @@ def _visible_case(request, pk):
 
 def _summary_range(request):
     """The period of the person-time counts: the month so far unless asked otherwise."""
-    form = IsolationFilterForm(request.GET or None, user=request.user)
+    cases = selectors.isolation_cases_for(request.user, request.GET)
     today = timezone.localdate()
     start = end = None
-    if form.is_valid():
-        start, end = form.cleaned_data.get("started_from"), form.cleaned_data.get("started_until")
+    if cases.ok:
+        data = cases.form.cleaned_data
+        start, end = data.get("started_from"), data.get("started_until")
     end = end or today
     start = start or end.replace(day=1)
     return start, end
@@ -487,24 +487,24 @@ def _summary_range(request):
 def isolation(request):
     """The isolation cases: counts of today and of the period, then the list."""
     scoping.require_isolation_reader(request.user)
-    form = IsolationFilterForm(request.GET or None, user=request.user)
-    cases = selectors.isolation_cases_for(request.user, **form.filters())
-    context = _list_context(request, form, cases)
+    cases = selectors.isolation_cases_for(request.user, request.GET)
+    context = _list_context(request, cases.form, cases.rows)
+    status = 200 if cases.ok else 400
     if is_partial(request):
-        return render(request, "watch/_isolation_rows.html", context)
+        return render(request, "watch/_isolation_rows.html", context, status=status)
     start, end = _summary_range(request)
     context.update(
         summary=selectors.isolation_summary(request.user, timezone.localdate(), start, end),
         can_write=scoping.can_write_isolation(request.user),
     )
-    return render(request, "watch/isolation.html", context)
+    return render(request, "watch/isolation.html", context, status=status)
 
 
 @login_required
 def isolation_export(request):
     scoping.require_isolation_reader(request.user)
-    form = IsolationFilterForm(request.GET or None, user=request.user)
-    cases = selectors.isolation_cases_for(request.user, **form.filters()).select_related(
+    # A bad filter exports no rows.
+    cases = selectors.isolation_cases_for(request.user, request.GET).rows.select_related(
         "opened_by"
     )
     return _workbook(
@@ -555,9 +555,9 @@ def isolation_detail(request, pk):
     can_write = scoping.can_write_isolation(request.user)
     context = {
         "case": case,
-        "checks": selectors.isolation_checks_for(request.user, case=case.pk),
+        "checks": selectors.isolation_checks_for(request.user, {"case": case.pk}).rows,
         "history": selectors.history_of(case),
-        "incidents": selectors.incidents_for(request.user).filter(isolation_cases=case),
+        "incidents": selectors.visible_incidents(request.user).filter(isolation_cases=case),
         "can_write": can_write,
         "check_form": IsolationCheckForm() if can_write else None,
         "release_form": EndCaseForm(prefix="release") if can_write and case.is_open else None,
@@ -569,7 +569,7 @@ def isolation_detail(request, pk):
 @login_required
 def isolation_checks_export(request, pk):
     case = _visible_case(request, pk)
-    checks = selectors.isolation_checks_for(request.user, case=case.pk)
+    checks = selectors.isolation_checks_for(request.user, {"case": case.pk}).rows
     return _workbook(
         f"isolation-checks-{case.pk}.xlsx",
         _("Temperature checks"),
@@ -825,7 +825,9 @@ def isolation_home_block(request):
         "due": sum(1 for row in rows if row.check_for(slot) is None),
         "fevers": sum(1 for row in rows if row.fever),
         "slot_label": CheckSlot(slot).label,
-        "open_incidents": selectors.incidents_for(request.user).exclude(status="closed").count(),
+        "open_incidents": selectors.visible_incidents(request.user)
+        .exclude(status="closed")
+        .count(),
     }
     return render(request, "watch/_isolation_home_block.html", context)
 
@@ -834,29 +836,29 @@ def isolation_home_block(request):
 
 
 def _visible_incident(request, pk):
-    return core_scoping.get_visible_or_404(selectors.incidents_for(request.user), pk=pk)
+    return core_scoping.get_visible_or_404(selectors.visible_incidents(request.user), pk=pk)
 
 
 @login_required
 def incidents(request):
     scoping.require_incident_reader(request.user)
-    form = IncidentFilterForm(request.GET or None)
-    found = selectors.incidents_for(request.user, **form.filters())
-    context = _list_context(request, form, found)
+    found = selectors.incidents_for(request.user, request.GET)
+    context = _list_context(request, found.form, found.rows)
+    status = 200 if found.ok else 400
     if is_partial(request):
-        return render(request, "watch/_incident_rows.html", context)
+        return render(request, "watch/_incident_rows.html", context, status=status)
     context.update(
-        counts=selectors.incident_counts(found),
+        counts=selectors.incident_counts(found.rows),
         can_write=scoping.can_write_incidents(request.user),
     )
-    return render(request, "watch/incidents.html", context)
+    return render(request, "watch/incidents.html", context, status=status)
 
 
 @login_required
 def incidents_export(request):
     scoping.require_incident_reader(request.user)
-    form = IncidentFilterForm(request.GET or None)
-    found = selectors.incidents_for(request.user, **form.filters()).prefetch_related("people")
+    # A bad filter exports no rows.
+    found = selectors.incidents_for(request.user, request.GET).rows.prefetch_related("people")
     return _workbook(
         f"incidents-{timezone.localdate().isoformat()}.xlsx",
         _("Incidents"),

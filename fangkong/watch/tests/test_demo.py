@@ -34,7 +34,7 @@ def office(demo):
 
 
 def counts_by_category(user) -> dict[str, dict]:
-    rows = selectors.ledger_counts(selectors.key_persons_for(user))
+    rows = selectors.ledger_counts(selectors.key_persons_for(user).rows)
     return {row["category"]: row for row in rows}
 
 

@@ -66,7 +66,7 @@ def test_each_case_was_checked_twice_a_day(office):
 
 
 def test_4_incidents_handled_with_the_cdc_and_closed(office):
-    incidents = selectors.incidents_for(office, start=FIRST, end=ARTICLE_DAY)
+    incidents = selectors.incidents_for(office, {"start": FIRST, "end": ARTICLE_DAY}).rows
     assert incidents.count() == 4
     for incident in incidents:
         assert incident.status == Incident.Status.CLOSED and incident.closing_summary

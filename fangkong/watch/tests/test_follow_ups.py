@@ -116,7 +116,7 @@ def test_a_correction_supersedes_and_keeps_the_old_row(officer, entry):
     assert old.temperature == Decimal("36.5")
     assert (new.supersedes, new.correction_reason) == (old, "misread")
     assert (new.kind, new.outcome, new.at) == (old.kind, old.outcome, old.at)
-    current = selectors.follow_ups_for(officer, key_person=entry.pk, current_only=True)
+    current = selectors.follow_ups_for(officer, {"key_person": entry.pk, "current_only": True}).rows
     assert list(current) == [new]
 
 

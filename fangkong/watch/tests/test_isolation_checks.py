@@ -92,7 +92,9 @@ def test_a_correction_supersedes_and_keeps_the_earlier_check(medic, office, home
         False,
         "morning",
     )
-    current = selectors.isolation_checks_for(medic, case=home_case.pk, current_only=True)
+    current = selectors.isolation_checks_for(
+        medic, {"case": home_case.pk, "current_only": True}
+    ).rows
     assert list(current) == [right]
 
 
