@@ -5,10 +5,10 @@ isolation_checks_for)."""
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping as core_scoping
+from fangkong.core.filtering import SearchFilter
 from fangkong.core.forms import IsoDateInput
 from fangkong.core.models import Unit
 from fangkong.watch.models import FollowUp, Incident, IsolationCase, IsolationCheck, KeyPerson
@@ -20,17 +20,6 @@ VERIFIED_CHOICES = [("1", _("Verified")), ("0", _("Not yet verified"))]
 
 def _unchanged(queryset, _name, _value):
     return queryset
-
-
-def _search(placeholder) -> django_filters.CharFilter:
-    """A list's search box (`q`), the htmx filters' trigger; `placeholder` says what it
-    searches."""
-    return django_filters.CharFilter(
-        label=_("Search"),
-        max_length=60,
-        method="search",
-        widget=forms.TextInput(attrs={"placeholder": placeholder, "type": "search"}),
-    )
 
 
 def _date(field_name: str, lookup: str, label, **kwargs) -> django_filters.DateFilter:
@@ -68,7 +57,13 @@ class KeyPersonFilterSet(_UnitsOfTheUser, django_filters.FilterSet):
     """The ledger's search and filters. Without a status, the entries under watch only;
     "all" for every entry."""
 
-    q = _search(_("Name, person number, phone ending or reason"))
+    q = SearchFilter(
+        "person__name__icontains",
+        "person__person_number__istartswith",
+        "person__phone__endswith",
+        "reason__icontains",
+        placeholder=_("Name, person number, phone ending or reason"),
+    )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=KeyPerson.Category.choices, empty_label=_("All categories")
     )
@@ -90,17 +85,6 @@ class KeyPersonFilterSet(_UnitsOfTheUser, django_filters.FilterSet):
         model = KeyPerson
         fields = []
 
-    def search(self, queryset, _name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(person__name__icontains=value)
-            | Q(person__person_number__istartswith=value)
-            | Q(person__phone__endswith=value)
-            | Q(reason__icontains=value)
-        )
-
     def filter_verified(self, queryset, _name, value):
         return queryset.filter(verified_at__isnull=value != "1")
 
@@ -114,7 +98,13 @@ class IsolationCaseFilterSet(_UnitsOfTheUser, django_filters.FilterSet):
     """The isolation list's search and filters; `open_on` gives the cases under isolation
     that day (started by then, not ended by then)."""
 
-    q = _search(_("Name, person number, reason or CDC reference"))
+    q = SearchFilter(
+        "person__name__icontains",
+        "person__person_number__istartswith",
+        "reason__icontains",
+        "cdc_reference__icontains",
+        placeholder=_("Name, person number, reason or CDC reference"),
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=IsolationCase.Status.choices, empty_label=_("All")
     )
@@ -136,17 +126,6 @@ class IsolationCaseFilterSet(_UnitsOfTheUser, django_filters.FilterSet):
         model = IsolationCase
         fields = []
 
-    def search(self, queryset, _name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(person__name__icontains=value)
-            | Q(person__person_number__istartswith=value)
-            | Q(reason__icontains=value)
-            | Q(cdc_reference__icontains=value)
-        )
-
     def filter_open_on(self, queryset, _name, value):
         return queryset.open_on(value)
 
@@ -155,7 +134,9 @@ class IncidentFilterSet(django_filters.FilterSet):
     """The incidents' search and filters; `start` and `end` bound the local day it
     occurred."""
 
-    q = _search(_("Description or place"))
+    q = SearchFilter(
+        "description__icontains", "place__icontains", placeholder=_("Description or place")
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Incident.Status.choices, empty_label=_("All")
     )
@@ -172,12 +153,6 @@ class IncidentFilterSet(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields = []
-
-    def search(self, queryset, _name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(description__icontains=value) | Q(place__icontains=value))
 
 
 class _CurrentOnly:
