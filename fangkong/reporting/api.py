@@ -20,6 +20,7 @@ from fangkong.apischema import (
     error_responses,
     id_path,
 )
+from fangkong.core import filtering
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Unit
 from fangkong.reporting import scoping, selectors, services
@@ -152,10 +153,10 @@ def _detail(checkin: HealthCheckin, *, first: bool = False) -> HealthCheckin:
 @router.get("/checkins", response=error_responses(list[CheckinOut]))
 @paginate(Pagination)
 def list_checkins(request, filters: Query[CheckinFilter]):
-    """The check-ins of a day (today by default) the caller may see."""
-    data = filters.dict()
-    day = data.pop("date") or timezone.localdate()
-    return selectors.checkins_for_day(request.user, day, **data)
+    """The check-ins of a day (today by default) the caller may see. The day page's
+    filters, through the same selector; an officer's are their own unit's (`unit` is for
+    those who see every unit)."""
+    return filtering.raise_errors(selectors.checkins_for(request.user, filters.dict()))
 
 
 @router.post("/checkins", response=error_responses(CheckinDetailOut))

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fangkong.core import periods
+from fangkong.core import filtering, periods
 from fangkong.core import scoping as core_scoping
+from fangkong.core.filtering import Filtered
 from fangkong.core.models import Person, Unit
 from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD
 from fangkong.reporting import figures, scoping
+from fangkong.reporting.filtersets import CheckinFilterSet
 from fangkong.reporting.models import (
     HealthCheckin,
     ReportEvent,
@@ -24,6 +26,21 @@ from fangkong.reporting.models import (
     UnitReport,
 )
 from fangkong.reporting.services import active_rules, check_rules, current_values
+
+CHECKIN_ORDER = ("person__unit__code", "person__person_number", "entered_at")
+
+
+def checkins_for(user, data=None) -> Filtered:
+    """The check-ins `user` may see of one day (today unless `data` chooses another),
+    current ones only unless every version is asked for, by unit and person number,
+    filtered by `data` (the day page's query string or the API's query values) through
+    CheckinFilterSet. Its filterset tells the day and the unit shown."""
+    checkins = (
+        scoping.checkins_visible_to(user)
+        .select_related("person__unit", "entered_by")
+        .order_by(*CHECKIN_ORDER)
+    )
+    return filtering.apply(CheckinFilterSet, data, checkins, user=user)
 
 
 def checkins_for_day(
@@ -46,9 +63,7 @@ def checkins_for_day(
     q = (q or "").strip()
     if q:
         checkins = checkins.filter(Q(person__name__icontains=q) | Q(person__person_number=q))
-    return checkins.select_related("person__unit", "entered_by").order_by(
-        "person__unit__code", "person__person_number", "entered_at"
-    )
+    return checkins.select_related("person__unit", "entered_by").order_by(*CHECKIN_ORDER)
 
 
 def flagged_checkins(user, day: datetime.date | None = None, unit: int | None = None):

@@ -33,7 +33,6 @@ from fangkong.reporting.forms import (
     CheckinForm,
     CorrectFigureForm,
     CorrectionForm,
-    DayForm,
     OfficerCheckinForm,
     PeriodForm,
     PolicyForm,
@@ -147,43 +146,42 @@ def checkin_correct(request, pk):
 def day(request):
     """A unit's day: who checked in (abnormal rows first to the eye), who has not."""
     scoping.require_unit_days_reader(request.user)
-    form = DayForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    day_, unit = filters["day"], filters["unit"]
-    checkins = selectors.checkins_for_day(request.user, day_, unit=unit, q=filters["q"])
-    page = Paginator(checkins, PAGE_SIZE).get_page(request.GET.get("page"))
+    checkins = selectors.checkins_for(request.user, request.GET)
+    day_, unit = checkins.filterset.day, checkins.filterset.unit_id
+    page = Paginator(checkins.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # The list of who has not checked in is a unit's; across all units it is only counted.
     missing = selectors.people_without_checkin(request.user, day_, unit) if unit else None
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
+        "form": checkins.form,
         "day": day_,
         "unit": unit,
         "page": page,
         "missing": missing,
         "summary": selectors.day_summary(request.user, day_, unit),
         "query": query.urlencode(),
-        "export_query": urlencode({"date": day_.isoformat(), **({"unit": unit} if unit else {})}),
+        "export_query": query.urlencode(),
         "can_enter": scoping.can_enter_for_others(request.user),
     }
     template = "reporting/_day_rows.html" if is_partial(request) else "reporting/day.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if checkins.ok else 400)
 
 
 @login_required
 def day_export(request):
+    """The day page's rows (the same filter) as a workbook."""
     scoping.require_unit_days_reader(request.user)
-    form = DayForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    checkins = selectors.checkins_for_day(
-        request.user, filters["day"], unit=filters["unit"], q=filters["q"]
-    )
+    checkins = selectors.checkins_for(request.user, request.GET)
+    if not checkins.ok:
+        return bad_request(
+            " ".join(str(message) for messages in checkins.errors.values() for message in messages)
+        )
     return workbook_response(
-        f"checkins-{filters['day'].isoformat()}.xlsx",
+        f"checkins-{checkins.filterset.day.isoformat()}.xlsx",
         _("Check-ins"),
         checkin_sheets.EXPORT_COLUMNS,
-        checkin_sheets.export_rows(checkins),
+        checkin_sheets.export_rows(checkins.rows),
         chinese=get_language().startswith("zh"),
     )
 

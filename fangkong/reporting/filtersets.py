@@ -1,0 +1,83 @@
+"""The filters of the reporting lists, one filterset per list: the pages show their forms,
+the API passes its query values to them, and the selectors apply them to what the user may
+see (selectors.checkins_for)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core import scoping as core_scoping
+from fangkong.core.forms import IsoDateInput
+from fangkong.core.models import Unit
+from fangkong.reporting.models import HealthCheckin
+
+
+class CheckinFilterSet(django_filters.FilterSet):
+    """The check-ins of one day (today unless another is chosen), current ones only unless
+    every version is asked for; for those who see every unit, of one unit. An officer's
+    list is their own unit's: a choice of unit would choose nothing, so it is not offered
+    and `unit` is ignored. The flag and the versions are the API's and a link's (hidden on
+    the page)."""
+
+    date = django_filters.DateFilter(label=_("Date"), widget=IsoDateInput(), method="applied")
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        field_name="person__unit",
+        empty_label=_("All units"),
+    )
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        max_length=60,
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or number")}),
+    )
+    abnormal = django_filters.BooleanFilter(field_name="is_abnormal", widget=forms.HiddenInput)
+    include_superseded = django_filters.BooleanFilter(widget=forms.HiddenInput, method="applied")
+
+    class Meta:
+        model = HealthCheckin
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_unit = None
+        if user.has_role(*core_scoping.SEES_ALL_PEOPLE):
+            self.filters["unit"].queryset = core_scoping.units_visible_to(user).order_by("code")
+        else:
+            self.fixed_unit = user.unit_id
+            del self.filters["unit"]
+
+    @property
+    def day(self):
+        """The day shown: the one chosen, or today (also when the filter is bad)."""
+        if self.is_valid() and self.form.cleaned_data.get("date"):
+            return self.form.cleaned_data["date"]
+        return timezone.localdate()
+
+    @property
+    def unit_id(self) -> int | None:
+        """The unit shown: an officer's own, or the one chosen, or None for every unit."""
+        if self.fixed_unit or not self.is_valid():
+            return self.fixed_unit
+        unit = self.form.cleaned_data.get("unit")
+        return unit.pk if unit else None
+
+    def filter_queryset(self, queryset):
+        queryset = queryset.filter(date=self.day)
+        if not self.form.cleaned_data.get("include_superseded"):
+            queryset = queryset.current()
+        return super().filter_queryset(queryset)
+
+    def applied(self, queryset, _name, _value):
+        # The day and the versions are applied first, in filter_queryset: a day and the
+        # current versions are chosen even when the filter leaves them out.
+        return queryset
+
+    def search(self, queryset, _name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(person__name__icontains=value) | Q(person__person_number=value))

@@ -1,0 +1,111 @@
+"""The reporting lists' pages and their API give the same user with the same filter the
+same rows: one filterset each (reporting/filtersets.py), in the selector both call."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from fangkong.core.roles import Role
+from fangkong.reporting import services
+from fangkong.reporting.tests.conftest import good_answers
+from fangkong.testing.factories import HealthCheckinFactory, PersonFactory
+from fangkong.testing.lists import api_rows, page_rows
+
+pytestmark = pytest.mark.django_db
+
+CHECKINS = "/api/v1/reporting/checkins"
+
+
+@pytest.fixture
+def checkins(unit, person, stranger, today, make_user):
+    yesterday = today - datetime.timedelta(days=1)
+    feverish = PersonFactory(unit=unit, name="发烧者")
+    first = HealthCheckinFactory(person=person)
+    corrected = services.correct_checkin(
+        make_user(Role.OFFICE), first, reason="量错了", **good_answers(note="改")
+    )
+    return {
+        "first": first,
+        "corrected": corrected,
+        "flagged": HealthCheckinFactory(person=feverish, is_abnormal=True),
+        "stranger": HealthCheckinFactory(person=stranger),
+        "yesterday": HealthCheckinFactory(person=stranger, date=yesterday),
+        "yesterday_day": yesterday,
+    }
+
+
+@pytest.fixture
+def users(make_user, unit):
+    return {
+        "office": make_user(Role.OFFICE),
+        "leader": make_user(Role.LEADER),
+        "officer": make_user(Role.OFFICER, unit=unit),
+    }
+
+
+def checkin_queries(checkins, unit, other_unit) -> list[dict]:
+    return [
+        {},
+        {"date": checkins["yesterday_day"].isoformat()},
+        {"unit": unit.pk},
+        {"unit": other_unit.pk},
+        {"q": "发烧"},
+        {"q": checkins["stranger"].person.person_number},
+        {"abnormal": "true"},
+        {"abnormal": "false"},
+        {"include_superseded": "true"},
+        {"include_superseded": "true", "unit": unit.pk},
+        {"date": "2020-02-31"},
+        {"unit": 2**40},
+        {"q": "x" * 61},
+    ]
+
+
+@pytest.mark.parametrize("role", ["office", "leader", "officer"])
+def test_day_page_and_api_show_the_same_checkins(client, checkins, users, unit, other_unit, role):
+    user = users[role]
+    url = reverse("reporting:day")
+    for query in checkin_queries(checkins, unit, other_unit):
+        on_page = page_rows(client, user, url, query)
+        in_api = api_rows(client, user, CHECKINS, query)
+        assert on_page == in_api, (role, query)
+
+
+def test_the_checkin_filters_choose_some_rows_and_the_scope_holds(
+    client, checkins, users, unit, other_unit
+):
+    """Guards the comparison above: the filters narrow the list, an officer sees their own
+    unit's check-ins only (a unit chosen is ignored), and a bad filter is refused."""
+    url = reverse("reporting:day")
+    ids = {name: str(checkin.pk) for name, checkin in checkins.items() if name != "yesterday_day"}
+    office, officer = users["office"], users["officer"]
+    _ok, everything = page_rows(client, office, url, {})
+    assert sorted(everything) == sorted([ids["corrected"], ids["flagged"], ids["stranger"]])
+    _ok, every_version = page_rows(client, office, url, {"include_superseded": "1"})
+    assert ids["first"] in every_version
+    assert page_rows(client, office, url, {"date": checkins["yesterday_day"].isoformat()}) == (
+        "ok",
+        [ids["yesterday"]],
+    )
+    assert page_rows(client, office, url, {"abnormal": "1"}) == ("ok", [ids["flagged"]])
+    assert page_rows(client, office, url, {"unit": other_unit.pk}) == ("ok", [ids["stranger"]])
+    _ok, theirs = page_rows(client, officer, url, {"unit": other_unit.pk})
+    assert sorted(theirs) == sorted([ids["corrected"], ids["flagged"]])
+    assert page_rows(client, office, url, {"date": "2020-02-31"}) == ("bad filter", None)
+
+
+def test_a_bad_checkin_filter_is_named_on_the_page_and_in_the_api(client, users):
+    office = users["office"]
+    client.force_login(office)
+    response = client.get(reverse("reporting:day"), {"date": "2020-02-31"})
+    assert response.status_code == 400
+    assert 'data-field="date"' in response.content.decode()
+    assert list(response.context["page"]) == []
+    client.logout()
+    from fangkong.core import services as core_services
+
+    _token, raw = core_services.create_api_token(office, "test")
+    response = client.get(CHECKINS, {"unit": 2**40}, headers={"authorization": f"Bearer {raw}"})
+    assert response.status_code == 422
+    assert "unit" in response.content.decode()
