@@ -650,12 +650,10 @@ def _day_or_today(day: datetime.date | None) -> datetime.date:
 
 @router.get("/report-fields", response=error_responses(list[ReportFieldOut]))
 def list_report_fields(request, filters: Query[ReportFieldFilter]):
-    """The figures of the unit daily report, in the form's order."""
+    """The figures of the unit daily report, those in use first, in the form's order. The
+    definition page's filter, through the same selector."""
     _require_reports(request.user)
-    fields = ReportField.objects.order_by("order", "code")
-    if filters.active is not None:
-        fields = fields.filter(is_active=filters.active)
-    return fields
+    return filtering.raise_errors(selectors.report_fields_for(request.user, filters.dict()))
 
 
 @router.post("/report-fields", response=error_responses(ReportFieldOut))
@@ -685,12 +683,10 @@ def _rules():
 
 @router.get("/validation-rules", response=error_responses(list[RuleOut]))
 def list_validation_rules(request, filters: Query[RuleFilter]):
-    """The rules between the report's figures; a failing high one blocks submission."""
+    """The rules between the report's figures, those in use first; a failing high one
+    blocks submission. The definition page's filter, through the same selector."""
     _require_reports(request.user)
-    rules = _rules()
-    if filters.active is not None:
-        rules = rules.filter(is_active=filters.active)
-    return rules
+    return filtering.raise_errors(selectors.validation_rules_for(request.user, filters.dict()))
 
 
 def _rule_data(data: dict) -> dict:

@@ -1,9 +1,10 @@
 """The filters of the reporting lists, one filterset per list: the pages show their forms,
 the API passes its query values to them, and the selectors apply them to what the user may
-see (selectors.checkins_for)."""
+see (selectors.checkins_for, report_fields_for, validation_rules_for)."""
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,40 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import IsoDateInput
 from fangkong.core.models import Unit
-from fangkong.reporting.models import HealthCheckin
+from fangkong.reporting.models import HealthCheckin, ReportField, ValidationRule
+
+TRUE = {True, "1", "true", "True"}
+FALSE = {False, "0", "false", "False"}
+
+
+class YesNoField(forms.NullBooleanField):
+    """Yes, no or either (left out). Unlike Django's NullBooleanField, anything else is an
+    error rather than "either", as the API's query schema says."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in TRUE:
+            return True
+        if value in FALSE:
+            return False
+        raise ValidationError(
+            forms.ChoiceField.default_error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
+
+
+def in_use_filter() -> YesNoFilter:
+    return YesNoFilter(
+        field_name="is_active",
+        label=_("In use"),
+        widget=forms.Select(choices=[("", _("All")), ("1", _("Yes")), ("0", _("No"))]),
+    )
 
 
 class CheckinFilterSet(django_filters.FilterSet):
@@ -34,8 +68,8 @@ class CheckinFilterSet(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or number")}),
     )
-    abnormal = django_filters.BooleanFilter(field_name="is_abnormal", widget=forms.HiddenInput)
-    include_superseded = django_filters.BooleanFilter(widget=forms.HiddenInput, method="applied")
+    abnormal = YesNoFilter(field_name="is_abnormal", widget=forms.HiddenInput)
+    include_superseded = YesNoFilter(widget=forms.HiddenInput, method="applied")
 
     class Meta:
         model = HealthCheckin
@@ -81,3 +115,24 @@ class CheckinFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(person__name__icontains=value) | Q(person__person_number=value))
+
+
+class ReportFieldFilterSet(django_filters.FilterSet):
+    """The report's figures, those in use or not (the definition page and the API)."""
+
+    active = in_use_filter()
+
+    class Meta:
+        model = ReportField
+        fields = []
+
+
+class ValidationRuleFilterSet(django_filters.FilterSet):
+    """The rules between the figures, those in use or not (the definition page and the
+    API)."""
+
+    active = in_use_filter()
+
+    class Meta:
+        model = ValidationRule
+        fields = []

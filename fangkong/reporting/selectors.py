@@ -16,7 +16,11 @@ from fangkong.core.filtering import Filtered
 from fangkong.core.models import Person, Unit
 from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD
 from fangkong.reporting import figures, scoping
-from fangkong.reporting.filtersets import CheckinFilterSet
+from fangkong.reporting.filtersets import (
+    CheckinFilterSet,
+    ReportFieldFilterSet,
+    ValidationRuleFilterSet,
+)
 from fangkong.reporting.models import (
     HealthCheckin,
     ReportEvent,
@@ -24,6 +28,7 @@ from fangkong.reporting.models import (
     ReportingPolicy,
     ReportValue,
     UnitReport,
+    ValidationRule,
 )
 from fangkong.reporting.services import active_rules, check_rules, current_values
 
@@ -172,6 +177,25 @@ def reports_for(
     if status:
         reports = reports.filter(status=status)
     return reports.order_by("-date", "unit__code")
+
+
+def report_fields_for(user, data=None) -> Filtered:
+    """The report's figures for anyone who sees the reports, those in use first, in the
+    form's order, filtered by `data` (the definition page's query string or the API's
+    query values) through ReportFieldFilterSet."""
+    scoping.require_reports_reader(user)
+    fields = ReportField.objects.order_by("-is_active", "order", "code")
+    return filtering.apply(ReportFieldFilterSet, data, fields)
+
+
+def validation_rules_for(user, data=None) -> Filtered:
+    """The rules between the figures for anyone who sees the reports, those in use first,
+    by their left figure's order, filtered by `data` through ValidationRuleFilterSet."""
+    scoping.require_reports_reader(user)
+    rules = ValidationRule.objects.select_related("left", "right").order_by(
+        "-is_active", "left__order", "pk"
+    )
+    return filtering.apply(ValidationRuleFilterSet, data, rules)
 
 
 def expected_units(user) -> QuerySet[Unit]:

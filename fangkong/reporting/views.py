@@ -611,26 +611,32 @@ def report_fields(request):
         else (rule_form, services.create_validation_rule)
     )
 
+    # The tables' filter ("in use") is the API's for each list, through the same selectors.
+    fields = selectors.report_fields_for(request.user, request.GET)
+    rules = selectors.validation_rules_for(request.user, request.GET)
+
     def save(data):
         data.pop("reason", None)
         return create(request.user, **data)
 
-    return submit(
+    response = submit(
         request,
         form,
         save,
         template="reporting/report_fields.html",
         context=lambda: {
-            "fields": ReportField.objects.order_by("-is_active", "order", "code"),
-            "rules": ValidationRule.objects.select_related("left", "right").order_by(
-                "-is_active", "left__order", "pk"
-            ),
+            "fields": fields.rows,
+            "rules": rules.rows,
+            "filter_form": fields.form,
             "field_form": field_form,
             "rule_form": rule_form,
         },
         success=_("Saved."),
         redirect_to="reporting:report-fields",
     )
+    if response.status_code == 200 and not (fields.ok and rules.ok):
+        response.status_code = 400
+    return response
 
 
 @login_required

@@ -59,6 +59,7 @@ def checkin_queries(checkins, unit, other_unit) -> list[dict]:
         {"date": "2020-02-31"},
         {"unit": 2**40},
         {"q": "x" * 61},
+        {"abnormal": "maybe"},
     ]
 
 
@@ -109,3 +110,61 @@ def test_a_bad_checkin_filter_is_named_on_the_page_and_in_the_api(client, users)
     response = client.get(CHECKINS, {"unit": 2**40}, headers={"authorization": f"Bearer {raw}"})
     assert response.status_code == 422
     assert "unit" in response.content.decode()
+
+
+# ---- the report's figures and rules (one page, two lists, one "in use" filter) -------------
+
+DEFINITION_QUERIES = [
+    {},
+    {"active": "true"},
+    {"active": "false"},
+    {"active": "0"},
+    {"active": "maybe"},
+]
+
+
+@pytest.fixture
+def definition(report_definition, make_user):
+    """The small report with one figure and one rule out of use."""
+    keeper = make_user(Role.OFFICE)
+    services.update_report_field(keeper, report_definition["flagged"], is_active=False)
+    services.update_validation_rule(keeper, report_definition["medium_rule"], is_active=False)
+    return report_definition
+
+
+def test_definition_page_and_api_show_the_same_figures_and_rules(client, definition, users):
+    """The definition page is the office's (others are refused it); the API's lists are
+    anyone's who sees the reports, so the office's are compared."""
+    office = users["office"]
+    url = reverse("reporting:report-fields")
+    for query in DEFINITION_QUERIES:
+        on_page = page_rows(client, office, url, query)
+        in_api = api_rows(client, office, "/api/v1/reporting/report-fields", query, paginated=False)
+        assert on_page == in_api, query
+        on_page = page_rows(client, office, url, query, attribute="rule")
+        in_api = api_rows(
+            client, office, "/api/v1/reporting/validation-rules", query, paginated=False
+        )
+        assert on_page == in_api, query
+
+
+def test_the_in_use_filter_chooses_figures_and_rules(client, definition, users):
+    office = users["office"]
+    url = reverse("reporting:report-fields")
+    pk = {name: str(item.pk) for name, item in definition.items()}
+    in_use = [pk["natives"], pk["in_region"], pk["people"]]
+    assert page_rows(client, office, url, {}) == ("ok", [*in_use, pk["flagged"]])
+    assert page_rows(client, office, url, {"active": "1"}) == ("ok", in_use)
+    assert page_rows(client, office, url, {"active": "0"}) == ("ok", [pk["flagged"]])
+    assert page_rows(client, office, url, {}, attribute="rule") == (
+        "ok",
+        [pk["high_rule"], pk["medium_rule"]],
+    )
+    assert page_rows(client, office, url, {"active": "0"}, attribute="rule") == (
+        "ok",
+        [pk["medium_rule"]],
+    )
+    client.force_login(office)
+    response = client.get(url, {"active": "maybe"})
+    assert response.status_code == 400
+    assert 'data-field="active"' in response.content.decode()
