@@ -733,9 +733,7 @@ def update_validation_rule(request, payload: RulePatch, rule_id: int = id_path()
 def list_reports(request, filters: Query[ReportFilter]):
     """The units' daily reports the caller may see, newest day first."""
     _require_reports(request.user)
-    data = filters.dict()
-    data["status"] = str(data["status"]) if data["status"] else ""
-    return selectors.reports_for(request.user, **data)
+    return filtering.raise_errors(selectors.reports_for(request.user, filters.dict()))
 
 
 @router.get("/reports/completeness", response=error_responses(CompletenessOut))

@@ -1,6 +1,6 @@
 """The filters of the reporting lists, one filterset per list: the pages show their forms,
 the API passes its query values to them, and the selectors apply them to what the user may
-see (selectors.checkins_for, report_fields_for, validation_rules_for)."""
+see (selectors.checkins_for, reports_for, report_fields_for, validation_rules_for)."""
 
 import django_filters
 from django import forms
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core import scoping as core_scoping
 from fangkong.core.forms import IsoDateInput
 from fangkong.core.models import Unit
-from fangkong.reporting.models import HealthCheckin, ReportField, ValidationRule
+from fangkong.reporting.models import HealthCheckin, ReportField, UnitReport, ValidationRule
 
 TRUE = {True, "1", "true", "True"}
 FALSE = {False, "0", "false", "False"}
@@ -135,4 +135,27 @@ class ValidationRuleFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = ValidationRule
+        fields = []
+
+
+def _date(lookup: str, label) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        field_name="date", lookup_expr=lookup, label=label, widget=IsoDateInput()
+    )
+
+
+class UnitReportFilterSet(django_filters.FilterSet):
+    """The units' daily reports: of one day or a period, of one unit (by id: a unit outside
+    the user's scope gives none), in one state (the API and the reports' workbook)."""
+
+    day = _date("exact", _("Day"))
+    start = _date("gte", _("From"))
+    end = _date("lte", _("To"))
+    unit = django_filters.NumberFilter(field_name="unit_id", widget=forms.HiddenInput)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=UnitReport.Status.choices, empty_label=_("All")
+    )
+
+    class Meta:
+        model = UnitReport
         fields = []

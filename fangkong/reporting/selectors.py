@@ -19,6 +19,7 @@ from fangkong.reporting import figures, scoping
 from fangkong.reporting.filtersets import (
     CheckinFilterSet,
     ReportFieldFilterSet,
+    UnitReportFilterSet,
     ValidationRuleFilterSet,
 )
 from fangkong.reporting.models import (
@@ -156,27 +157,16 @@ def versions_of(checkin: HealthCheckin) -> list[HealthCheckin]:
 MAX_COMPLETENESS_DAYS = 200
 
 
-def reports_for(
-    user,
-    *,
-    day: datetime.date | None = None,
-    unit: int | None = None,
-    status: str = "",
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
-) -> QuerySet[UnitReport]:
-    reports = scoping.reports_visible_to(user).select_related("unit", "submitted_by", "approved_by")
-    if day:
-        reports = reports.filter(date=day)
-    if start:
-        reports = reports.filter(date__gte=start)
-    if end:
-        reports = reports.filter(date__lte=end)
-    if unit:
-        reports = reports.filter(unit_id=unit)
-    if status:
-        reports = reports.filter(status=status)
-    return reports.order_by("-date", "unit__code")
+def reports_for(user, data=None) -> Filtered:
+    """The units' daily reports `user` may see (the office, the leader and the medic:
+    every unit's; an officer: their own unit's), newest day first, filtered by `data` (the
+    API's query values, or the workbook's period) through UnitReportFilterSet."""
+    reports = (
+        scoping.reports_visible_to(user)
+        .select_related("unit", "submitted_by", "approved_by")
+        .order_by("-date", "unit__code")
+    )
+    return filtering.apply(UnitReportFilterSet, data, reports)
 
 
 def report_fields_for(user, data=None) -> Filtered:

@@ -340,7 +340,7 @@ def reports(request):
     table = selectors.consolidated(request.user, day_)
     recent = None
     if not scoping.sees_all_reports(request.user):
-        recent = selectors.reports_for(request.user)[:14]
+        recent = selectors.reports_for(request.user).rows[:14]
     context = {
         "form": form,
         "day": day_,
@@ -364,8 +364,8 @@ def reports(request):
 def reports_export(request):
     scoping.require_reports_reader(request.user)
     period = PeriodForm(request.GET or None).period()
-    rows = selectors.reports_for(request.user, start=period.start, end=period.end)
-    return report_sheets.reports_workbook(rows, chinese=_chinese())
+    reports = selectors.reports_for(request.user, {"start": period.start, "end": period.end})
+    return report_sheets.reports_workbook(reports.rows, chinese=_chinese())
 
 
 @login_required

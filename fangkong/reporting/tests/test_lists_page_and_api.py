@@ -168,3 +168,75 @@ def test_the_in_use_filter_chooses_figures_and_rules(client, definition, users):
     response = client.get(url, {"active": "maybe"})
     assert response.status_code == 400
     assert 'data-field="active"' in response.content.decode()
+
+
+# ---- the units' daily reports: the workbook of a period and the API ------------------------
+
+REPORTS = "/api/v1/reporting/reports"
+
+
+@pytest.fixture
+def reports(report_definition, unit, other_unit, today, make_user):
+    from fangkong.reporting.tests.conftest import at
+
+    office = make_user(Role.OFFICE)
+    yesterday = today - datetime.timedelta(days=1)
+    made = []
+    for day in (yesterday, today):
+        for each in (unit, other_unit):
+            made.append(services.submit_nil_report(office, each, day, now=at(day, 9)))
+    return {"made": made, "yesterday": yesterday}
+
+
+def workbook_rows(client, user, query: dict) -> list:
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(user)
+    response = client.get(reverse("reporting:reports-export"), query)
+    client.logout()
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [
+        (row[0], row[1].date().isoformat() if hasattr(row[1], "date") else str(row[1]))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        if row[0] and row[1]
+    ]
+
+
+def api_reports(client, user, query: dict) -> list:
+    from fangkong.core import services as core_services
+
+    _token, raw = core_services.create_api_token(user, "test")
+    response = client.get(
+        REPORTS, {**query, "limit": 500}, headers={"authorization": f"Bearer {raw}"}
+    )
+    assert response.status_code == 200
+    return [(row["unit_name"], row["date"]) for row in response.json()["items"]]
+
+
+@pytest.mark.parametrize("role", ["office", "officer"])
+def test_the_reports_workbook_and_api_give_the_same_reports(client, reports, users, today, role):
+    user = users[role]
+    yesterday = reports["yesterday"].isoformat()
+    for query in [
+        {"start": yesterday, "end": today.isoformat()},
+        {"start": today.isoformat(), "end": today.isoformat()},
+        {"start": yesterday, "end": yesterday},
+    ]:
+        in_workbook = workbook_rows(client, user, query)
+        assert in_workbook == api_reports(client, user, query), (role, query)
+    # Guards the comparison: the period chooses, and an officer sees their unit's only.
+    everything = workbook_rows(client, user, {"start": yesterday, "end": today.isoformat()})
+    assert len(everything) == (4 if role == "office" else 2)
+
+
+def test_the_reports_api_filters_by_day_unit_and_state(client, reports, users, unit, today):
+    office = users["office"]
+    name = unit.display_name
+    assert api_reports(client, office, {"day": today.isoformat(), "unit": unit.pk}) == [
+        (name, today.isoformat())
+    ]
+    assert len(api_reports(client, office, {"status": "submitted"})) == 4
+    assert api_reports(client, office, {"status": "approved"}) == []
