@@ -20,6 +20,7 @@ from fangkong.apischema import (
     error_responses,
     id_path,
 )
+from fangkong.core import filtering
 from fangkong.core import scoping as core_scoping
 from fangkong.core.models import Unit
 from fangkong.reporting import scoping, selectors, services
@@ -152,10 +153,10 @@ def _detail(checkin: HealthCheckin, *, first: bool = False) -> HealthCheckin:
 @router.get("/checkins", response=error_responses(list[CheckinOut]))
 @paginate(Pagination)
 def list_checkins(request, filters: Query[CheckinFilter]):
-    """The check-ins of a day (today by default) the caller may see."""
-    data = filters.dict()
-    day = data.pop("date") or timezone.localdate()
-    return selectors.checkins_for_day(request.user, day, **data)
+    """The check-ins of a day (today by default) the caller may see. The day page's
+    filters, through the same selector; an officer's are their own unit's (`unit` is for
+    those who see every unit)."""
+    return filtering.raise_errors(selectors.checkins_for(request.user, filters.dict()))
 
 
 @router.post("/checkins", response=error_responses(CheckinDetailOut))
@@ -649,12 +650,10 @@ def _day_or_today(day: datetime.date | None) -> datetime.date:
 
 @router.get("/report-fields", response=error_responses(list[ReportFieldOut]))
 def list_report_fields(request, filters: Query[ReportFieldFilter]):
-    """The figures of the unit daily report, in the form's order."""
+    """The figures of the unit daily report, those in use first, in the form's order. The
+    definition page's filter, through the same selector."""
     _require_reports(request.user)
-    fields = ReportField.objects.order_by("order", "code")
-    if filters.active is not None:
-        fields = fields.filter(is_active=filters.active)
-    return fields
+    return filtering.raise_errors(selectors.report_fields_for(request.user, filters.dict()))
 
 
 @router.post("/report-fields", response=error_responses(ReportFieldOut))
@@ -684,12 +683,10 @@ def _rules():
 
 @router.get("/validation-rules", response=error_responses(list[RuleOut]))
 def list_validation_rules(request, filters: Query[RuleFilter]):
-    """The rules between the report's figures; a failing high one blocks submission."""
+    """The rules between the report's figures, those in use first; a failing high one
+    blocks submission. The definition page's filter, through the same selector."""
     _require_reports(request.user)
-    rules = _rules()
-    if filters.active is not None:
-        rules = rules.filter(is_active=filters.active)
-    return rules
+    return filtering.raise_errors(selectors.validation_rules_for(request.user, filters.dict()))
 
 
 def _rule_data(data: dict) -> dict:
@@ -736,9 +733,7 @@ def update_validation_rule(request, payload: RulePatch, rule_id: int = id_path()
 def list_reports(request, filters: Query[ReportFilter]):
     """The units' daily reports the caller may see, newest day first."""
     _require_reports(request.user)
-    data = filters.dict()
-    data["status"] = str(data["status"]) if data["status"] else ""
-    return selectors.reports_for(request.user, **data)
+    return filtering.raise_errors(selectors.reports_for(request.user, filters.dict()))
 
 
 @router.get("/reports/completeness", response=error_responses(CompletenessOut))

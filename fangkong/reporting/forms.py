@@ -107,42 +107,6 @@ class CorrectionForm(CheckinForm):
         }
 
 
-class DayForm(forms.Form):
-    """The day page's date and, for those who see every unit, the unit."""
-
-    date = forms.DateField(label=_("Date"), required=False, widget=IsoDateInput())
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=None, required=False, empty_label=_("All units")
-    )
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=60,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or number")}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = core_scoping.units_visible_to(user).order_by("code")
-        self.fixed_unit = None
-        if not user.has_role(*core_scoping.SEES_ALL_PEOPLE):
-            # An officer's day page is their own unit's.
-            self.fixed_unit = user.unit_id
-            del self.fields["unit"]
-
-    def filters(self) -> dict:
-        today = timezone.localdate()
-        if not self.is_valid():
-            return {"day": today, "unit": self.fixed_unit, "q": ""}
-        data = self.cleaned_data
-        unit = data.get("unit")
-        return {
-            "day": data.get("date") or today,
-            "unit": self.fixed_unit or (unit.pk if unit else None),
-            "q": data.get("q", ""),
-        }
-
-
 class PolicyForm(forms.ModelForm):
     reason = forms.CharField(label=_("Reason for the change"), max_length=200, required=False)
 

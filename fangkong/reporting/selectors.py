@@ -10,11 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fangkong.core import periods
+from fangkong.core import filtering, periods
 from fangkong.core import scoping as core_scoping
+from fangkong.core.filtering import Filtered
 from fangkong.core.models import Person, Unit
 from fangkong.core.temperature import DEFAULT_FEVER_THRESHOLD
 from fangkong.reporting import figures, scoping
+from fangkong.reporting.filtersets import (
+    CheckinFilterSet,
+    ReportFieldFilterSet,
+    UnitReportFilterSet,
+    ValidationRuleFilterSet,
+)
 from fangkong.reporting.models import (
     HealthCheckin,
     ReportEvent,
@@ -22,8 +29,24 @@ from fangkong.reporting.models import (
     ReportingPolicy,
     ReportValue,
     UnitReport,
+    ValidationRule,
 )
 from fangkong.reporting.services import active_rules, check_rules, current_values
+
+CHECKIN_ORDER = ("person__unit__code", "person__person_number", "entered_at")
+
+
+def checkins_for(user, data=None) -> Filtered:
+    """The check-ins `user` may see of one day (today unless `data` chooses another),
+    current ones only unless every version is asked for, by unit and person number,
+    filtered by `data` (the day page's query string or the API's query values) through
+    CheckinFilterSet. Its filterset tells the day and the unit shown."""
+    checkins = (
+        scoping.checkins_visible_to(user)
+        .select_related("person__unit", "entered_by")
+        .order_by(*CHECKIN_ORDER)
+    )
+    return filtering.apply(CheckinFilterSet, data, checkins, user=user)
 
 
 def checkins_for_day(
@@ -46,9 +69,7 @@ def checkins_for_day(
     q = (q or "").strip()
     if q:
         checkins = checkins.filter(Q(person__name__icontains=q) | Q(person__person_number=q))
-    return checkins.select_related("person__unit", "entered_by").order_by(
-        "person__unit__code", "person__person_number", "entered_at"
-    )
+    return checkins.select_related("person__unit", "entered_by").order_by(*CHECKIN_ORDER)
 
 
 def flagged_checkins(user, day: datetime.date | None = None, unit: int | None = None):
@@ -136,27 +157,35 @@ def versions_of(checkin: HealthCheckin) -> list[HealthCheckin]:
 MAX_COMPLETENESS_DAYS = 200
 
 
-def reports_for(
-    user,
-    *,
-    day: datetime.date | None = None,
-    unit: int | None = None,
-    status: str = "",
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
-) -> QuerySet[UnitReport]:
-    reports = scoping.reports_visible_to(user).select_related("unit", "submitted_by", "approved_by")
-    if day:
-        reports = reports.filter(date=day)
-    if start:
-        reports = reports.filter(date__gte=start)
-    if end:
-        reports = reports.filter(date__lte=end)
-    if unit:
-        reports = reports.filter(unit_id=unit)
-    if status:
-        reports = reports.filter(status=status)
-    return reports.order_by("-date", "unit__code")
+def reports_for(user, data=None) -> Filtered:
+    """The units' daily reports `user` may see (the office, the leader and the medic:
+    every unit's; an officer: their own unit's), newest day first, filtered by `data` (the
+    API's query values, or the workbook's period) through UnitReportFilterSet."""
+    reports = (
+        scoping.reports_visible_to(user)
+        .select_related("unit", "submitted_by", "approved_by")
+        .order_by("-date", "unit__code")
+    )
+    return filtering.apply(UnitReportFilterSet, data, reports)
+
+
+def report_fields_for(user, data=None) -> Filtered:
+    """The report's figures for anyone who sees the reports, those in use first, in the
+    form's order, filtered by `data` (the definition page's query string or the API's
+    query values) through ReportFieldFilterSet."""
+    scoping.require_reports_reader(user)
+    fields = ReportField.objects.order_by("-is_active", "order", "code")
+    return filtering.apply(ReportFieldFilterSet, data, fields)
+
+
+def validation_rules_for(user, data=None) -> Filtered:
+    """The rules between the figures for anyone who sees the reports, those in use first,
+    by their left figure's order, filtered by `data` through ValidationRuleFilterSet."""
+    scoping.require_reports_reader(user)
+    rules = ValidationRule.objects.select_related("left", "right").order_by(
+        "-is_active", "left__order", "pk"
+    )
+    return filtering.apply(ValidationRuleFilterSet, data, rules)
 
 
 def expected_units(user) -> QuerySet[Unit]:

@@ -33,7 +33,6 @@ from fangkong.reporting.forms import (
     CheckinForm,
     CorrectFigureForm,
     CorrectionForm,
-    DayForm,
     OfficerCheckinForm,
     PeriodForm,
     PolicyForm,
@@ -147,43 +146,42 @@ def checkin_correct(request, pk):
 def day(request):
     """A unit's day: who checked in (abnormal rows first to the eye), who has not."""
     scoping.require_unit_days_reader(request.user)
-    form = DayForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    day_, unit = filters["day"], filters["unit"]
-    checkins = selectors.checkins_for_day(request.user, day_, unit=unit, q=filters["q"])
-    page = Paginator(checkins, PAGE_SIZE).get_page(request.GET.get("page"))
+    checkins = selectors.checkins_for(request.user, request.GET)
+    day_, unit = checkins.filterset.day, checkins.filterset.unit_id
+    page = Paginator(checkins.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # The list of who has not checked in is a unit's; across all units it is only counted.
     missing = selectors.people_without_checkin(request.user, day_, unit) if unit else None
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
+        "form": checkins.form,
         "day": day_,
         "unit": unit,
         "page": page,
         "missing": missing,
         "summary": selectors.day_summary(request.user, day_, unit),
         "query": query.urlencode(),
-        "export_query": urlencode({"date": day_.isoformat(), **({"unit": unit} if unit else {})}),
+        "export_query": query.urlencode(),
         "can_enter": scoping.can_enter_for_others(request.user),
     }
     template = "reporting/_day_rows.html" if is_partial(request) else "reporting/day.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if checkins.ok else 400)
 
 
 @login_required
 def day_export(request):
+    """The day page's rows (the same filter) as a workbook."""
     scoping.require_unit_days_reader(request.user)
-    form = DayForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    checkins = selectors.checkins_for_day(
-        request.user, filters["day"], unit=filters["unit"], q=filters["q"]
-    )
+    checkins = selectors.checkins_for(request.user, request.GET)
+    if not checkins.ok:
+        return bad_request(
+            " ".join(str(message) for messages in checkins.errors.values() for message in messages)
+        )
     return workbook_response(
-        f"checkins-{filters['day'].isoformat()}.xlsx",
+        f"checkins-{checkins.filterset.day.isoformat()}.xlsx",
         _("Check-ins"),
         checkin_sheets.EXPORT_COLUMNS,
-        checkin_sheets.export_rows(checkins),
+        checkin_sheets.export_rows(checkins.rows),
         chinese=get_language().startswith("zh"),
     )
 
@@ -342,7 +340,7 @@ def reports(request):
     table = selectors.consolidated(request.user, day_)
     recent = None
     if not scoping.sees_all_reports(request.user):
-        recent = selectors.reports_for(request.user)[:14]
+        recent = selectors.reports_for(request.user).rows[:14]
     context = {
         "form": form,
         "day": day_,
@@ -366,8 +364,8 @@ def reports(request):
 def reports_export(request):
     scoping.require_reports_reader(request.user)
     period = PeriodForm(request.GET or None).period()
-    rows = selectors.reports_for(request.user, start=period.start, end=period.end)
-    return report_sheets.reports_workbook(rows, chinese=_chinese())
+    reports = selectors.reports_for(request.user, {"start": period.start, "end": period.end})
+    return report_sheets.reports_workbook(reports.rows, chinese=_chinese())
 
 
 @login_required
@@ -613,26 +611,32 @@ def report_fields(request):
         else (rule_form, services.create_validation_rule)
     )
 
+    # The tables' filter ("in use") is the API's for each list, through the same selectors.
+    fields = selectors.report_fields_for(request.user, request.GET)
+    rules = selectors.validation_rules_for(request.user, request.GET)
+
     def save(data):
         data.pop("reason", None)
         return create(request.user, **data)
 
-    return submit(
+    response = submit(
         request,
         form,
         save,
         template="reporting/report_fields.html",
         context=lambda: {
-            "fields": ReportField.objects.order_by("-is_active", "order", "code"),
-            "rules": ValidationRule.objects.select_related("left", "right").order_by(
-                "-is_active", "left__order", "pk"
-            ),
+            "fields": fields.rows,
+            "rules": rules.rows,
+            "filter_form": fields.form,
             "field_form": field_form,
             "rule_form": rule_form,
         },
         success=_("Saved."),
         redirect_to="reporting:report-fields",
     )
+    if response.status_code == 200 and not (fields.ok and rules.ok):
+        response.status_code = 400
+    return response
 
 
 @login_required

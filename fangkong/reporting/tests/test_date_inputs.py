@@ -6,9 +6,17 @@ import datetime
 import pytest
 from django.utils import translation
 
-from fangkong.reporting.forms import DayForm, OfficerCheckinForm, PeriodForm, ReportDayForm
+from fangkong.reporting.filtersets import CheckinFilterSet
+from fangkong.reporting.forms import OfficerCheckinForm, PeriodForm, ReportDayForm
 
 DAY = datetime.date(2020, 2, 14)
+
+
+def filterset_form(filterset, initial: dict):
+    """A list's filter form (unbound) showing `initial`."""
+    form = filterset.form
+    form.initial = initial
+    return form
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -16,7 +24,7 @@ DAY = datetime.date(2020, 2, 14)
     ("form", "names"),
     [
         (lambda initial, user: OfficerCheckinForm(initial=initial, user=user), ["date"]),
-        (lambda initial, user: DayForm(initial=initial, user=user), ["date"]),
+        (lambda initial, user: filterset_form(CheckinFilterSet(user=user), initial), ["date"]),
         (lambda initial, user: ReportDayForm(initial=initial), ["date"]),
         (lambda initial, user: PeriodForm(initial=initial), ["start", "end"]),
     ],

@@ -277,6 +277,6 @@ def test_todays_slice_has_reports_due_and_one_returned(office):
 
 
 def test_the_officer_sees_the_units_report_history(officer):
-    reports = selectors.reports_for(officer, start=ARTICLE_FIRST, end=ARTICLE_LAST)
+    reports = selectors.reports_for(officer, {"start": ARTICLE_FIRST, "end": ARTICLE_LAST}).rows
     assert {report.unit_id for report in reports} == {officer.unit_id}
     assert reports.count() >= 40

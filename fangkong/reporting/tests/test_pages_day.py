@@ -20,7 +20,8 @@ def test_day_page_highlights_abnormal_rows_and_lists_who_has_not_checked_in(logi
     flagged = HealthCheckinFactory(person=feverish, is_abnormal=True)
     response = login_as(Role.OFFICER).get(URL)
     page = response.content.decode()
-    assert f'<tr class="abnormal" id="checkin-{flagged.pk}">' in page
+    # The row also carries its id in data-id (for the page-and-API comparison).
+    assert f'<tr class="abnormal" id="checkin-{flagged.pk}" data-id="{flagged.pk}">' in page
     assert list(response.context["missing"]) == [absent]
     assert response.context["summary"] == {
         "expected": 3,

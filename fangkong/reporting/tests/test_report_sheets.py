@@ -245,7 +245,7 @@ def test_the_reports_list(report_definition, office, units, today):
     report = services.create_report(office, arch, today, values=ZERO, submit=True, now=at(today, 9))
     services.approve_report(office, report, now=at(today, 9, 30))
     services.submit_nil_report(office, civil, today, now=at(today, 10, 30))
-    reports = selectors.reports_for(office, day=today)
+    reports = selectors.reports_for(office, {"day": today}).rows
 
     sheet = opened(report_sheets.reports_workbook(reports, chinese=False))
     assert row_values(sheet, 1) == [
