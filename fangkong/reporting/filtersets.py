@@ -5,11 +5,11 @@ see (selectors.checkins_for, reports_for, report_fields_for, validation_rules_fo
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import scoping as core_scoping
+from fangkong.core.filtering import SearchFilter
 from fangkong.core.forms import IsoDateInput
 from fangkong.core.models import Unit
 from fangkong.reporting.models import HealthCheckin, ReportField, UnitReport, ValidationRule
@@ -62,11 +62,8 @@ class CheckinFilterSet(django_filters.FilterSet):
         field_name="person__unit",
         empty_label=_("All units"),
     )
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        max_length=60,
-        method="search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or number")}),
+    q = SearchFilter(
+        "person__name__icontains", "person__person_number", placeholder=_("Name or number")
     )
     abnormal = YesNoFilter(field_name="is_abnormal", widget=forms.HiddenInput)
     include_superseded = YesNoFilter(widget=forms.HiddenInput, method="applied")
@@ -109,12 +106,6 @@ class CheckinFilterSet(django_filters.FilterSet):
         # The day and the versions are applied first, in filter_queryset: a day and the
         # current versions are chosen even when the filter leaves them out.
         return queryset
-
-    def search(self, queryset, _name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(person__name__icontains=value) | Q(person__person_number=value))
 
 
 class ReportFieldFilterSet(django_filters.FilterSet):
