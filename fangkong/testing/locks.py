@@ -3,8 +3,20 @@
 import threading
 import time
 
+import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import translation
+
+# A race test's module marks: real concurrent connections (a thread each) need PostgreSQL's
+# row locks; SQLite's IMMEDIATE transactions serialise every writer by construction.
+POSTGRES_RACE = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs real concurrent connections with row locks: run with a PostgreSQL "
+        "DATABASE_URL",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def row_is_locked(model, pk) -> bool:

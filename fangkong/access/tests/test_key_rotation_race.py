@@ -7,21 +7,15 @@ transaction (IMMEDIATE), which serialises two rotations by construction.
 
 import threading
 
-import pytest
 from django.db import connection
 
 from fangkong.access import services
 from fangkong.access.models import SigningKey
+from fangkong.testing.locks import POSTGRES_RACE
 
 ROUNDS = 30
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs real concurrent connections: run with a PostgreSQL DATABASE_URL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_RACE
 
 
 def _rotate_together() -> list:

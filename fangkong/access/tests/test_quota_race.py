@@ -10,27 +10,20 @@ import datetime
 import threading
 import time
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 
 from fangkong.access import services
 from fangkong.access.models import Crossing
 from fangkong.testing.factories import HouseholdFactory, PersonFactory
+from fangkong.testing.locks import POSTGRES_RACE
 from fangkong.testing.school import gated_school
 
 ROUNDS = 5
 LIVE_ROUNDS = 40
 HOLD = 0.05  # seconds the first gate keeps the household locked, the second queued behind it
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs real concurrent connections with row locks: run with a PostgreSQL "
-        "DATABASE_URL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_RACE
 
 
 def _decide_together(school, at) -> list:

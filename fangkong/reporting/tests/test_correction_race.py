@@ -9,27 +9,18 @@ construction.
 from decimal import Decimal
 from functools import partial
 
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from fangkong.core.roles import Role
 from fangkong.reporting import services
 from fangkong.reporting.models import HealthCheckin
 from fangkong.reporting.tests.conftest import good_answers
-from fangkong.testing.locks import correct_at_once
+from fangkong.testing.locks import POSTGRES_RACE, correct_at_once
 
 ROUNDS = 24
 HOLD = 0.1  # seconds the first correction keeps the version locked, the second queued
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs real concurrent connections with row locks: run with a PostgreSQL "
-        "DATABASE_URL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_RACE
 
 
 def test_the_second_of_two_corrections_at_once_waits_and_is_refused(

@@ -10,7 +10,6 @@ the start, which serialises the two by construction."""
 import threading
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 
 from fangkong.core.roles import Role
@@ -18,17 +17,11 @@ from fangkong.supplies import services
 from fangkong.supplies.models import Balance, Requisition, StockMove
 from fangkong.supplies.selectors import ledger_differences
 from fangkong.supplies.tests.conftest import approved_requisition, receive
+from fangkong.testing.locks import POSTGRES_RACE
 
 ROUNDS = 40
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs real concurrent connections with row locks: run with a PostgreSQL "
-        "DATABASE_URL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_RACE
 
 
 def _together(*writes) -> list:

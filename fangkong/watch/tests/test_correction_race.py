@@ -10,26 +10,17 @@ construction.
 from decimal import Decimal
 from functools import partial
 
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from fangkong.core.roles import Role
-from fangkong.testing.locks import correct_at_once
+from fangkong.testing.locks import POSTGRES_RACE, correct_at_once
 from fangkong.watch import services
 from fangkong.watch.models import FollowUp, IsolationCheck
 
 ROUNDS = 24
 HOLD = 0.1  # seconds the first correction keeps the row locked, the second queued
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs real concurrent connections with row locks: run with a PostgreSQL "
-        "DATABASE_URL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_RACE
 
 
 def _temperature(round_number: int) -> Decimal:
